@@ -1,0 +1,27 @@
+"""dynacrop_native: fast Dynamic Crop (Roboflow Inference's ``roboflow_core/dynamic_crop@v1``).
+
+One crop per detection, optional background removal outside each instance mask, and every
+coordinate translated into the crop's frame; C++ kernels with runtime SIMD dispatch.
+"""
+
+from __future__ import annotations
+
+from .blend import remove_background
+from .color import parse_color
+from .crop import crop_boxes
+from .isa import capabilities, get_isa, set_isa
+from .isa import _apply_environment
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "capabilities",
+    "crop_boxes",
+    "get_isa",
+    "parse_color",
+    "remove_background",
+    "set_isa",
+]
+
+_apply_environment()
+del _apply_environment

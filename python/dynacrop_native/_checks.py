@@ -1,0 +1,57 @@
+"""Argument checks shared by the public functions: fail early, name the argument."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+CROP_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32))
+MASK_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8))
+
+
+def image_array(value: object, name: str = "image", *, blend: bool = False) -> np.ndarray:
+    """A 2-D or 3-D (1-4 channel) numpy image of a supported dtype; never copied."""
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
+    if value.ndim not in (2, 3):
+        raise ValueError(f"{name}: expected shape (H, W) or (H, W, C), got {value.shape}")
+    if value.ndim == 3 and not 1 <= value.shape[2] <= 4:
+        raise ValueError(f"{name}: expected 1 to 4 channels, got shape {value.shape}")
+    allowed = (np.dtype(np.uint8),) if blend else CROP_DTYPES
+    if value.dtype not in allowed:
+        names = [str(d) for d in allowed]
+        want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        raise TypeError(f"{name}: expected dtype {want}, got {value.dtype}")
+    if not value.flags.aligned:  # the kernels read whole elements; rare enough to copy
+        value = value.copy()
+    return value
+
+
+def channels(image: np.ndarray) -> int:
+    return 1 if image.ndim == 2 else image.shape[2]
+
+
+def mask_array(value: object, shape: tuple[int, ...], channels: int, name: str = "mask") -> np.ndarray:
+    """A bool/uint8 mask of `shape` (H, W) or (H, W, channels)."""
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
+    if value.dtype not in MASK_DTYPES:
+        raise TypeError(f"{name}: expected dtype bool or uint8, got {value.dtype}")
+    if value.ndim == len(shape) + 1 and value.shape[-1] == 1:
+        value = value[..., 0]
+    ok = value.shape == shape or (channels > 1 and value.shape == (*shape, channels))
+    if not ok:
+        want = f"{shape}" + (f" or {(*shape, channels)}" if channels > 1 else "")
+        raise ValueError(f"{name}: expected shape {want}, got {value.shape}")
+    return value
+
+
+def opacity(value: object, name: str = "mask_opacity") -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number in [0, 1], got {type(value).__name__}")
+    a = float(value)
+    if math.isnan(a) or not 0.0 <= a <= 1.0:
+        raise ValueError(f"{name}: expected a number in [0, 1], got {a}")
+    return a

@@ -1,0 +1,27 @@
+"""remove_background: SPEC §2 step 3 on one crop."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _native
+from ._checks import channels, image_array, mask_array, opacity
+from .color import background_for_channels, parse_color
+
+
+def remove_background(
+    crop: np.ndarray, mask: np.ndarray, mask_opacity: float, background_color: object = (0, 0, 0)
+) -> np.ndarray:
+    """Blend the pixels outside ``mask`` toward ``background_color``; returns a new array.
+
+    Inside the mask (non-zero) pixels are unchanged; outside, channel ``c`` of value ``v``
+    becomes exactly ``cv2.addWeighted(bg, a, crop, 1 - a, 0)``, i.e.
+    ``rint_half_even(f32(fma(f32(bg[c]), f32(a), f32(v * f32(1 - a)))))``. The colour is RGB
+    (any ``parse_color`` form) applied in BGR order; on 4-channel crops the alpha channel is
+    blended toward 255, on grayscale crops the colour's luma is used.
+    """
+    crop = image_array(crop, "crop", blend=True)
+    mask = mask_array(mask, crop.shape[:2], channels(crop))
+    a = opacity(mask_opacity)
+    bg = background_for_channels(parse_color(background_color), channels(crop))
+    return _native.blend(crop, mask, a, bg)

@@ -1,0 +1,57 @@
+"""Background colours: upstream's accepted forms (SPEC §2 step 7) with §2.1's stricter checks."""
+
+from __future__ import annotations
+
+import numbers
+import re
+
+import numpy as np
+
+_HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
+_HEX3 = re.compile(r"#[0-9a-fA-F]{3}")
+
+
+def parse_color(value: object, name: str = "background_color") -> tuple[int, int, int]:
+    """Parse an RGB colour and return it as (b, g, r).
+
+    Accepted: ``'#RRGGBB'``, ``'#RGB'``, ``'(r, g, b)'`` strings and 3-element tuples, lists or
+    numpy arrays of integers in 0..255. Anything else raises ``ValueError``, like upstream.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _HEX6.fullmatch(text):
+            rgb = tuple(int(text[i : i + 2], 16) for i in (1, 3, 5))
+        elif _HEX3.fullmatch(text):
+            rgb = tuple(int(text[i] * 2, 16) for i in (1, 2, 3))
+        elif text.startswith("(") and text.endswith(")"):
+            parts = text[1:-1].split(",")
+            try:
+                rgb = tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError(f"{name}: invalid tuple colour {value!r}, expected '(r, g, b)'") from None
+            if len(rgb) != 3:
+                raise ValueError(f"{name}: invalid tuple colour {value!r}, expected 3 components")
+        else:
+            raise ValueError(f"{name}: invalid colour {value!r}, expected '#RRGGBB', '#RGB' or '(r, g, b)'")
+    elif isinstance(value, (tuple, list, np.ndarray)):
+        items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if len(items) != 3 or (isinstance(value, np.ndarray) and value.ndim != 1):
+            raise ValueError(f"{name}: expected 3 components (r, g, b), got {value!r}")
+        if not all(isinstance(c, numbers.Integral) and not isinstance(c, (bool, np.bool_)) for c in items):
+            raise ValueError(f"{name}: components must be integers in 0..255, got {value!r}")
+        rgb = tuple(int(c) for c in items)
+    else:
+        raise ValueError(f"{name}: invalid colour format {value!r}")
+    if not all(0 <= c <= 255 for c in rgb):
+        raise ValueError(f"{name}: components must be integers in 0..255, got {rgb}")
+    r, g, b = rgb
+    return (b, g, r)
+
+
+def background_for_channels(bgr: tuple[int, int, int], channels: int) -> list[int]:
+    """The colour in an image's channel order: BGR as is, BGRA with opaque alpha (so the alpha
+    channel is blended toward 255 like any other channel), gray as OpenCV's BGR2GRAY luma,
+    gray+alpha as (luma, 255)."""
+    b, g, r = bgr
+    gray = (b * 1868 + g * 9617 + r * 4899 + 8192) >> 14
+    return {1: [gray], 2: [gray, 255], 3: [b, g, r], 4: [b, g, r, 255]}[channels]

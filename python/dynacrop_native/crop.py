@@ -1,0 +1,25 @@
+"""crop_boxes: SPEC §2 steps 1-2 with §2.1 clamping."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _native
+from ._checks import image_array
+from .boxes import as_xyxy, round_and_clamp
+
+
+def crop_boxes(image: np.ndarray, xyxy: object, *, copy: bool = True) -> list[np.ndarray | None]:
+    """One crop per box ``(x_min, y_min, x_max, y_max)``, ``None`` where the crop is empty.
+
+    Boxes are rounded half to even (like ``numpy.round``) and clamped to the image. With
+    ``copy=True`` every crop is a new C-contiguous array, all filled by one native call with
+    the GIL released; with ``copy=False`` crops are views of ``image``.
+    """
+    image = image_array(image)
+    boxes = round_and_clamp(as_xyxy(xyxy), image.shape[1], image.shape[0])
+    if copy:
+        return _native.crop(image, boxes, None, 0.0, [])
+    return [
+        image[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()
+    ]

@@ -1,0 +1,35 @@
+"""Which SIMD kernels run: detected at import, lowerable for tests and comparisons."""
+
+from __future__ import annotations
+
+import os
+
+from . import _native
+
+ENV_VAR = "DYNACROP_ISA"
+
+
+def capabilities() -> dict:
+    """``{"cpu": [...], "compiled": [...], "available": [...], "active": "avx2"}``: the
+    extensions this CPU (and OS) supports, the kernel levels in this build, the ones this
+    machine can run, and the one in use."""
+    return _native.capabilities()
+
+
+def set_isa(name: str = "best") -> None:
+    """Use one kernel level (``"scalar"``, ``"sse4.1"``, ``"avx2"``; ``"best"`` = highest
+    available). Raises ``ValueError`` for unknown levels or ones this CPU cannot run."""
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a level name string, got {type(name).__name__}")
+    _native.set_isa(name)
+
+
+def get_isa() -> str:
+    """The kernel level in use."""
+    return _native.get_isa()
+
+
+def _apply_environment() -> None:
+    name = os.environ.get(ENV_VAR)
+    if name:
+        set_isa(name)

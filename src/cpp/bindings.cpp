@@ -1,0 +1,248 @@
+// Python bindings. Every argument is checked here before any memory is touched (the Python
+// layer gives friendlier messages first; these checks keep the native entry points safe on
+// their own). Work runs with the GIL released; Python objects are made before and after.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "blend.hpp"
+#include "crop_jobs.hpp"
+#include "dispatch.hpp"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace dcn {
+namespace {
+
+using Array = nb::ndarray<nb::ro, nb::device::cpu>;
+using Boxes = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+
+std::string shape_str(const Array& a) {
+    std::string s = "(";
+    for (size_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+    return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
+bool is_dtype(const Array& a, nb::dlpack::dtype_code code, int bits) {
+    return a.dtype().code == static_cast<uint8_t>(code) && a.dtype().bits == bits && a.dtype().lanes == 1;
+}
+bool is_u8(const Array& a) { return is_dtype(a, nb::dlpack::dtype_code::UInt, 8); }
+bool is_mask_dtype(const Array& a) { return is_u8(a) || is_dtype(a, nb::dlpack::dtype_code::Bool, 8); }
+
+StridedView view_of(const Array& a, int64_t skip_leading = 0) {
+    StridedView v;
+    v.itemsize = a.dtype().bits / 8;
+    const size_t d = static_cast<size_t>(skip_leading);
+    v.data = static_cast<const uint8_t*>(a.data());
+    v.h = static_cast<int64_t>(a.shape(d));
+    v.w = static_cast<int64_t>(a.shape(d + 1));
+    v.sy = a.stride(d) * v.itemsize;
+    v.sx = a.stride(d + 1) * v.itemsize;
+    if (a.ndim() == d + 3) {
+        v.c = static_cast<int64_t>(a.shape(d + 2));
+        v.sc = a.stride(d + 2) * v.itemsize;
+    } else {
+        v.c = 1;
+        v.sc = v.itemsize;
+    }
+    return v;
+}
+
+StridedView image_view(const Array& image, const char* name, bool blend) {
+    if (image.ndim() != 2 && image.ndim() != 3)
+        fail(std::string(name) + ": expected a 2-D (H, W) or 3-D (H, W, C) array, got shape " + shape_str(image));
+    if (image.ndim() == 3 && (image.shape(2) < 1 || image.shape(2) > 4))
+        fail(std::string(name) + ": expected 1 to 4 channels, got shape " + shape_str(image));
+    const bool ok = blend ? is_u8(image)
+                          : is_u8(image) || is_dtype(image, nb::dlpack::dtype_code::UInt, 16) ||
+                                is_dtype(image, nb::dlpack::dtype_code::Float, 32);
+    if (!ok) fail(std::string(name) + (blend ? ": expected dtype uint8" : ": expected dtype uint8, uint16 or float32"));
+    return view_of(image);
+}
+
+// Output buffer whose lifetime is handed to numpy through a capsule.
+struct Output {
+    uint8_t* data;
+    nb::capsule owner;
+};
+
+Output allocate(size_t bytes) {
+    void* p = std::malloc(bytes ? bytes : 1);
+    if (!p) throw std::bad_alloc();
+    return {static_cast<uint8_t*>(p), nb::capsule(p, [](void* q) noexcept { std::free(q); })};
+}
+
+nb::object wrap(const Output& out, const Array& like, int64_t h, int64_t w, int64_t c) {
+    const size_t shape[3] = {static_cast<size_t>(h), static_cast<size_t>(w), static_cast<size_t>(c)};
+    return nb::cast(nb::ndarray<nb::numpy>(out.data, like.ndim(), shape, out.owner, nullptr, like.dtype()));
+}
+
+std::vector<uint8_t> background_bytes(const std::vector<int>& background, int64_t channels) {
+    if (static_cast<int64_t>(background.size()) != channels)
+        fail("background_color: expected " + std::to_string(channels) + " components for a " +
+             std::to_string(channels) + "-channel image, got " + std::to_string(background.size()));
+    std::vector<uint8_t> out;
+    for (int v : background) {
+        if (v < 0 || v > 255) fail("background_color: components must be integers in 0..255");
+        out.push_back(static_cast<uint8_t>(v));
+    }
+    return out;
+}
+
+void check_opacity(double opacity) {
+    if (!(opacity >= 0.0 && opacity <= 1.0)) fail("mask_opacity: expected a number in [0, 1]");
+}
+
+void check_budget(size_t bytes, size_t more) {
+    if (bytes > std::numeric_limits<size_t>::max() - more) throw std::bad_alloc();
+}
+
+// Crop every box of `image`; with `masks` (one full-frame mask per box, (N, H, W) or
+// (N, H, W, C)) and opacity > 0 also remove the background outside each mask.
+nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks, double mask_opacity,
+              const std::vector<int>& background) {
+    const StridedView img = image_view(image, "image", masks.has_value());
+    if (boxes.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
+    const int64_t n = static_cast<int64_t>(boxes.shape(0));
+    const int64_t* b = boxes.data();
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t* r = b + 4 * i;
+        if (r[0] < 0 || r[1] < 0 || r[2] > img.w || r[3] > img.h)
+            fail("xyxy: box " + std::to_string(i) + " lies outside the image; clamp boxes first");
+    }
+    std::optional<BlendPlan> plan;
+    StridedView mask_view;
+    if (masks) {
+        check_opacity(mask_opacity);
+        const Array& m = *masks;
+        const bool per_byte = m.ndim() == 4;
+        const bool shape_ok = (m.ndim() == 3 || (per_byte && static_cast<int64_t>(m.shape(3)) == img.c)) &&
+                              static_cast<int64_t>(m.shape(0)) == n && static_cast<int64_t>(m.shape(1)) == img.h &&
+                              static_cast<int64_t>(m.shape(2)) == img.w;
+        if (!shape_ok)
+            fail("mask: expected shape (" + std::to_string(n) + ", " + std::to_string(img.h) + ", " +
+                 std::to_string(img.w) + "), got " + shape_str(m));
+        if (!is_mask_dtype(m)) fail("mask: expected dtype bool or uint8");
+        const std::vector<uint8_t> bg = background_bytes(background, img.c);
+        plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
+        mask_view = view_of(m, 1);
+    }
+    const int64_t mask_stride_n = masks ? masks->stride(0) : 0;
+
+    std::vector<CropJob> jobs;
+    std::vector<Output> outputs;
+    std::vector<int64_t> job_of(static_cast<size_t>(n), -1);
+    size_t total = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t* r = b + 4 * i;
+        if (r[2] <= r[0] || r[3] <= r[1]) continue;  // empty crop: None
+        CropJob job;
+        job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
+        const size_t bytes = static_cast<size_t>(job.h * job.w * img.pixel_bytes());
+        check_budget(total, bytes);
+        total += bytes;
+        outputs.push_back(allocate(bytes));
+        job.dst = outputs.back().data;
+        if (masks) {
+            job.mask = mask_view;
+            job.mask.data = mask_view.data + i * mask_stride_n + job.y0 * mask_view.sy + job.x0 * mask_view.sx;
+        }
+        job_of[static_cast<size_t>(i)] = static_cast<int64_t>(jobs.size());
+        jobs.push_back(job);
+    }
+    {
+        nb::gil_scoped_release release;
+        run_crop_jobs(img, jobs, plan ? &*plan : nullptr);
+    }
+    nb::list result;
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t j = job_of[static_cast<size_t>(i)];
+        if (j < 0) {
+            result.append(nb::none());
+        } else {
+            const CropJob& job = jobs[static_cast<size_t>(j)];
+            result.append(wrap(outputs[static_cast<size_t>(j)], image, job.h, job.w, img.c));
+        }
+    }
+    return result;
+}
+
+// Background removal on one crop: a new array, the inputs untouched.
+nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, const std::vector<int>& background) {
+    const StridedView img = image_view(crop_arr, "crop", true);
+    check_opacity(mask_opacity);
+    const bool per_byte = mask.ndim() == 3;
+    const bool shape_ok = (mask.ndim() == 2 || (per_byte && static_cast<int64_t>(mask.shape(2)) == img.c)) &&
+                          static_cast<int64_t>(mask.shape(0)) == img.h && static_cast<int64_t>(mask.shape(1)) == img.w;
+    if (!shape_ok) {
+        std::string want = "(" + std::to_string(img.h) + ", " + std::to_string(img.w) + ")";
+        if (img.c > 1 || crop_arr.ndim() == 3)
+            want += " or (" + std::to_string(img.h) + ", " + std::to_string(img.w) + ", " + std::to_string(img.c) + ")";
+        fail("mask: expected shape " + want + ", got " + shape_str(mask));
+    }
+    if (!is_mask_dtype(mask)) fail("mask: expected dtype bool or uint8");
+    const std::vector<uint8_t> bg = background_bytes(background, img.c);
+    const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
+    CropJob job;
+    job.h = img.h, job.w = img.w;
+    Output out = allocate(static_cast<size_t>(img.h * img.w * img.pixel_bytes()));
+    job.dst = out.data;
+    job.mask = view_of(mask);
+    {
+        nb::gil_scoped_release release;
+        run_crop_jobs(img, {job}, &plan);
+    }
+    return wrap(out, crop_arr, img.h, img.w, img.c);
+}
+
+// The exact outside-mask lookup table (channels x 256) the kernels must reproduce.
+nb::bytes blend_table(double mask_opacity, const std::vector<int>& background) {
+    check_opacity(mask_opacity);
+    const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
+    if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
+    const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false);
+    std::string out;
+    for (size_t c = 0; c < bg.size(); ++c) out.append(reinterpret_cast<const char*>(plan.table[c]), 256);
+    return nb::bytes(out.data(), out.size());
+}
+
+}  // namespace
+}  // namespace dcn
+
+NB_MODULE(_native, m) {
+    using namespace dcn;
+    m.doc() = "dynacrop_native kernels (private; use the dynacrop_native package)";
+    m.def(
+        "capabilities",
+        [] {
+            nb::dict d;
+            d["cpu"] = cpu_features();
+            d["compiled"] = compiled_levels();
+            d["available"] = available_levels();
+            d["active"] = std::string(active_kernels().isa);
+            return d;
+        },
+        "What this CPU and build support, and the kernel level in use.");
+    m.def("set_isa", &set_level, "name"_a,
+          "Use the kernels of one instruction-set level ('best' = highest this CPU runs).");
+    m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
+    m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a,
+          "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
+          "None for empty boxes. With masks, remove the background outside mask i in crop i.");
+    m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a,
+          "Background removal on one uint8 crop; returns a new array.");
+    m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,
+          "The exact outside-mask value of every (channel, value) pair, channels x 256 bytes.");
+}

@@ -1,0 +1,45 @@
+// Background removal outside an instance mask (SPEC §2 step 3).
+//
+// For a pixel outside the mask (mask byte == 0), channel c with value v becomes
+//     rint_half_even(f32(fma(f32(bg[c]), alpha, f32(v * beta))))   saturated to 0..255,
+// with alpha = f32(a), beta = f32(1.0 - a) computed in double first, which is exactly what
+// cv2.addWeighted(bg_image, a, crop, 1.0 - a, 0) returns for uint8. Pixels inside are kept.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace dcn {
+
+constexpr int kMaxChannels = 4;
+
+struct BlendPlan {
+    enum class Mode { copy, fill, blend };
+    Mode mode = Mode::copy;   // copy: a == 0; fill: the outside value is bg[c] for every v
+    int channels = 3;         // bytes per pixel, 1..4
+    bool mask_per_byte = false;  // mask has one byte per image byte ((h, w, C) masks)
+    float alpha = 0.f, beta = 1.f;
+    float bg[kMaxChannels] = {};
+    // Exact outside-mask value for every (channel, value): the scalar kernel's lookup table
+    // and the reference every SIMD path is tested against.
+    uint8_t table[kMaxChannels][256] = {};
+};
+
+// Build the plan for one call. `bg` holds `channels` values in 0..255 (already in the image's
+// channel order), `opacity` is in [0, 1].
+BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte);
+
+// One row: dst[i] = mask says inside ? src[i] : outside(src[i]). `n` is the number of pixels;
+// src, mask and dst are contiguous; src may equal dst (in place), otherwise they do not overlap.
+using BlendRowFn = void (*)(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                            const BlendPlan& plan);
+
+void blend_row_scalar(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                      const BlendPlan& plan);
+#if defined(DYNACROP_X86)
+void blend_row_sse41(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                     const BlendPlan& plan);
+void blend_row_avx2(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                    const BlendPlan& plan);
+#endif
+
+}  // namespace dcn

@@ -1,0 +1,24 @@
+// Byte-shuffle patterns that spread one mask byte per pixel over interleaved pixels.
+// Plain arrays (not vector constants) so that no SIMD code runs at load time.
+#pragma once
+#include <cstdint>
+
+namespace dcn {
+
+// BGR: byte i of the 16-byte chunk at byte offset 16*k of a run of pixels belongs to pixel
+// (16*k + i) / 3; within a 16-pixel mask chunk that is index kBgrExpand[k % 3][i].
+alignas(16) inline constexpr uint8_t kBgrExpand[3][16] = {
+    {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5},
+    {5, 5, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10},
+    {10, 11, 11, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 15, 15, 15},
+};
+
+// BGRA: the 16-byte chunk k covers pixels 4k..4k+3.
+alignas(16) inline constexpr uint8_t kBgraExpand[4][16] = {
+    {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3},
+    {4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7},
+    {8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11},
+    {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15},
+};
+
+}  // namespace dcn

@@ -1,0 +1,35 @@
+// Crop pipeline: copy a rectangle of a strided image into a fresh C-contiguous buffer and,
+// when a mask is given, remove the background in the same pass over each row.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "blend.hpp"
+
+namespace dcn {
+
+// A 2-D/3-D strided array; strides are in bytes and may be negative. 2-D arrays have c == 1.
+struct StridedView {
+    const uint8_t* data = nullptr;  // element [0, 0, 0]
+    int64_t h = 0, w = 0, c = 1;
+    int64_t sy = 0, sx = 0, sc = 0;
+    int64_t itemsize = 1;
+    int64_t pixel_bytes() const { return c * itemsize; }
+};
+
+// Copy `w` pixels starting at `src` (pixel step view.sx, channel step view.sc) to contiguous dst.
+void copy_row(const uint8_t* src, const StridedView& view, int64_t w, uint8_t* dst);
+
+struct CropJob {
+    int64_t y0 = 0, x0 = 0, h = 0, w = 0;  // region of the image, already inside it
+    uint8_t* dst = nullptr;                 // h * w * pixel_bytes, C-contiguous
+    // Mask of the region (element [0, 0] is the region's top-left), uint8/bool, one byte per
+    // pixel (c == 1) or per image byte (c == channels). data == nullptr: no background removal.
+    StridedView mask;
+};
+
+// Runs every job; thread-safe, touches no Python object (call it with the GIL released).
+void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan);
+
+}  // namespace dcn

@@ -1,0 +1,128 @@
+#include "dispatch.hpp"
+
+#include <atomic>
+#include <stdexcept>
+
+#if defined(DYNACROP_X86)
+#include <cpuid.h>
+#endif
+
+namespace dcn {
+namespace {
+
+struct Level {
+    const char* name;
+    Kernels kernels;
+    bool (*supported)();
+};
+
+#if defined(DYNACROP_X86)
+struct CpuInfo {
+    bool sse41 = false, avx2 = false, fma = false, avx512bw = false;
+};
+
+// cpuid says what the core implements; XGETBV says whether the OS saves the wider registers
+// on context switch. Both are needed before touching YMM/ZMM state.
+CpuInfo detect() {
+    CpuInfo info;
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return info;
+    info.sse41 = c & (1u << 19);
+    const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
+    unsigned long long xcr0 = 0;
+    if (osxsave) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        xcr0 = (static_cast<unsigned long long>(hi) << 32) | lo;
+    }
+    const bool ymm_state = (xcr0 & 0x6) == 0x6;
+    const bool zmm_state = (xcr0 & 0xe6) == 0xe6;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        info.avx2 = avx && ymm_state && (b & (1u << 5));
+        info.avx512bw = ymm_state && zmm_state && (b & (1u << 16)) && (b & (1u << 30));
+    }
+    info.fma = avx && ymm_state && fma;
+    return info;
+}
+
+const CpuInfo& cpu() {
+    static const CpuInfo info = detect();
+    return info;
+}
+#endif
+
+bool always() { return true; }
+
+const std::vector<Level>& levels() {
+    static const std::vector<Level> table = {
+        {"scalar", {"scalar", blend_row_scalar}, always},
+#if defined(DYNACROP_X86)
+        {"sse4.1", {"sse4.1", blend_row_sse41}, [] { return cpu().sse41; }},
+        {"avx2", {"avx2", blend_row_avx2}, [] { return cpu().avx2 && cpu().fma; }},
+#endif
+    };
+    return table;
+}
+
+const Level* best_level() {
+    const Level* best = &levels().front();
+    for (const Level& l : levels())
+        if (l.supported()) best = &l;
+    return best;
+}
+
+std::atomic<const Kernels*>& active() {
+    static std::atomic<const Kernels*> current{&best_level()->kernels};
+    return current;
+}
+
+}  // namespace
+
+std::vector<std::string> compiled_levels() {
+    std::vector<std::string> out;
+    for (const Level& l : levels()) out.emplace_back(l.name);
+    return out;
+}
+
+std::vector<std::string> available_levels() {
+    std::vector<std::string> out;
+    for (const Level& l : levels())
+        if (l.supported()) out.emplace_back(l.name);
+    return out;
+}
+
+std::vector<std::string> cpu_features() {
+    std::vector<std::string> out;
+#if defined(DYNACROP_X86)
+    const CpuInfo& c = cpu();
+    if (c.sse41) out.emplace_back("sse4.1");
+    if (c.avx2) out.emplace_back("avx2");
+    if (c.fma) out.emplace_back("fma");
+    if (c.avx512bw) out.emplace_back("avx512bw");
+#elif defined(__aarch64__) || defined(__ARM_NEON)
+    out.emplace_back("neon");
+#endif
+    return out;
+}
+
+const Kernels& active_kernels() { return *active().load(std::memory_order_acquire); }
+
+void set_level(const std::string& name) {
+    const Level* chosen = nullptr;
+    if (name == "best") {
+        chosen = best_level();
+    } else {
+        for (const Level& l : levels())
+            if (name == l.name) chosen = &l;
+        if (!chosen) {
+            std::string known;
+            for (const Level& l : levels()) known += (known.empty() ? "" : ", ") + std::string(l.name);
+            throw std::invalid_argument("isa: unknown level '" + name + "' (expected one of: best, " + known + ")");
+        }
+        if (!chosen->supported())
+            throw std::invalid_argument("isa: this CPU cannot run '" + name + "'");
+    }
+    active().store(&chosen->kernels, std::memory_order_release);
+}
+
+}  // namespace dcn

@@ -1,0 +1,26 @@
+// Runtime choice of the kernel set: detected once at import, lowered on request for tests.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "blend.hpp"
+
+namespace dcn {
+
+struct Kernels {
+    const char* isa;
+    BlendRowFn blend_row;
+};
+
+// Levels compiled into this build, lowest first ("scalar" is always there).
+std::vector<std::string> compiled_levels();
+// Compiled levels this CPU and OS can run.
+std::vector<std::string> available_levels();
+// Instruction-set extensions the CPU reports (with OS support for their registers).
+std::vector<std::string> cpu_features();
+
+const Kernels& active_kernels();
+// Select a level by name ("best" = highest available). Throws std::invalid_argument.
+void set_level(const std::string& name);
+
+}  // namespace dcn

@@ -1,0 +1,41 @@
+import os
+
+import numpy as np
+import pytest
+
+import dynacrop_native as dc
+
+LEVELS = dc.capabilities()["available"]
+
+
+@pytest.fixture(params=LEVELS)
+def isa(request):
+    """Run the test once per kernel level this CPU can execute, restoring the best after."""
+    dc.set_isa(request.param)
+    yield request.param
+    dc.set_isa("best")
+
+
+@pytest.fixture
+def rng(request):
+    seed = int.from_bytes(request.node.nodeid.encode()[-8:], "little") ^ int(os.environ.get("DYNACROP_SEED", "0"))
+    return np.random.default_rng(seed)
+
+
+def strided_variants(arr: np.ndarray, rng: np.random.Generator):
+    """The same pixels seen through different memory layouts: contiguous, negative strides,
+    every other pixel of a larger buffer, channel-reversed, Fortran order, unaligned start."""
+    yield "contiguous", arr
+    yield "flipped", np.ascontiguousarray(arr[::-1, ::-1])[::-1, ::-1]
+    big = np.zeros((arr.shape[0] * 2 + 1, arr.shape[1] * 3 + 2, *arr.shape[2:]), arr.dtype)
+    big[1::2, 2::3] = arr
+    yield "strided", big[1::2, 2::3]
+    if arr.ndim == 3:
+        rev = np.ascontiguousarray(arr[..., ::-1])
+        yield "channel-reversed", rev[..., ::-1]
+    yield "fortran", np.asfortranarray(arr)
+    raw = np.zeros(arr.nbytes + arr.itemsize + 1, np.uint8)
+    off = 1 if arr.itemsize == 1 else arr.itemsize  # odd start for bytes, element-aligned otherwise
+    view = raw[off : off + arr.nbytes].view(arr.dtype).reshape(arr.shape)
+    view[...] = arr
+    yield "offset", view
