@@ -22,6 +22,10 @@ struct BlendPlan {
     // Exact outside-mask value for every (channel, value): the scalar kernel's lookup table
     // and the reference every SIMD path is tested against.
     uint8_t table[kMaxChannels][256] = {};
+    // The same values repeated in pixel order (element k has channel k % channels), so SIMD
+    // kernels load phase-rotated constants instead of computing them per row.
+    alignas(64) uint8_t fill_repeat[128] = {};  // outside value in fill mode
+    alignas(64) float bg_repeat[16] = {};
 };
 
 // Build the plan for one call. `bg` holds `channels` values in 0..255 (already in the image's

@@ -31,16 +31,8 @@ Consts make_consts(const BlendPlan& plan) {
     Consts k;
     k.alpha = _mm256_set1_ps(plan.alpha);
     k.beta = _mm256_set1_ps(plan.beta);
-    for (int p = 0; p < 3; ++p) {
-        alignas(32) float lanes[8];
-        for (int i = 0; i < 8; ++i) lanes[i] = plan.bg[(p + i) % C];
-        k.bg[p] = _mm256_load_ps(lanes);
-    }
-    for (int j = 0; j < C; ++j) {
-        alignas(32) uint8_t bytes[32];
-        for (int i = 0; i < 32; ++i) bytes[i] = plan.table[(32 * j + i) % C][0];
-        k.fill[j] = load32(bytes);
-    }
+    for (int p = 0; p < 3; ++p) k.bg[p] = _mm256_loadu_ps(plan.bg_repeat + p);
+    for (int j = 0; j < C; ++j) k.fill[j] = load32(plan.fill_repeat + 32 * j);
     if (C == 3) {
         k.expand[0] = pattern(kBgrExpand[0], kBgrExpand[1]);
         k.expand[1] = pattern(kBgrExpand[2], kBgrExpand[0]);

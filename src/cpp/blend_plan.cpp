@@ -22,6 +22,8 @@ BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool 
             constant = constant && p.table[c][v] == p.table[c][0];
         }
     }
+    for (int k = 0; k < 128; ++k) p.fill_repeat[k] = p.table[k % channels][0];
+    for (int k = 0; k < 16; ++k) p.bg_repeat[k] = p.bg[k % channels];
     if (opacity == 0.0)
         p.mode = BlendPlan::Mode::copy;
     else if (constant)

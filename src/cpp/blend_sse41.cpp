@@ -26,17 +26,12 @@ Consts make_consts(const BlendPlan& plan) {
     const int C = plan.channels;
     Consts k;
     k.beta = _mm_set1_ps(plan.beta);
-    for (int p = 0; p < 3; ++p) {
-        double lanes[4];
-        for (int i = 0; i < 4; ++i) lanes[i] = double(plan.bg[(p + i) % C]) * double(plan.alpha);
-        k.bga_lo[p] = _mm_setr_pd(lanes[0], lanes[1]);
-        k.bga_hi[p] = _mm_setr_pd(lanes[2], lanes[3]);
+    const __m128d alpha = _mm_set1_pd(plan.alpha);
+    for (int p = 0; p < 3; ++p) {  // exact: 8-bit x 24-bit products fit a double
+        k.bga_lo[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p)), alpha);
+        k.bga_hi[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p + 2)), alpha);
     }
-    for (int j = 0; j < C; ++j) {
-        uint8_t bytes[16];
-        for (int i = 0; i < 16; ++i) bytes[i] = plan.table[(16 * j + i) % C][0];
-        k.fill[j] = load16(bytes);
-    }
+    for (int j = 0; j < C; ++j) k.fill[j] = load16(plan.fill_repeat + 16 * j);
     for (int j = 0; j < 4; ++j) k.expand[j] = load16(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
     return k;
 }
