@@ -9,14 +9,17 @@ from __future__ import annotations
 from .blend import remove_background
 from .color import parse_color
 from .crop import crop_boxes
+from .dynamic import Crop, dynamic_crop
 from .isa import capabilities, get_isa, set_isa
 from .isa import _apply_environment
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Crop",
     "capabilities",
     "crop_boxes",
+    "dynamic_crop",
     "get_isa",
     "parse_color",
     "remove_background",

@@ -1,0 +1,131 @@
+"""Detection schemas: read boxes, ids and masks from the caller's detections, and build the
+translated single-detection prediction of each crop in the same form.
+
+supervision is never imported here: `sv.Detections` objects are recognised by their fields and
+new ones are made with the input's own class.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+# Keys of sv.Detections.data that hold image coordinates (Inference's names).
+KEYPOINTS_KEY = "keypoints_xy"
+POLYGON_KEY = "polygon"
+OBB_KEY = "xyxyxyxy"
+POINT_KEYS = (KEYPOINTS_KEY, POLYGON_KEY, OBB_KEY)
+
+
+class SupervisionDetections:
+    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (SPEC §2 step 5)."""
+
+    def __init__(self, detections: Any, detection_id_key: str):
+        self.det = detections
+        self.n = len(detections.xyxy)
+        self.key = detection_id_key
+        self.xyxy = detections.xyxy
+
+    def ids(self) -> list:
+        if self.key not in self.det.data:
+            raise ValueError(
+                f"detections: sv.Detections object passed to crop step do not fulfill contract - "
+                f"lack of {self.key} key in data dictionary."
+            )
+        return list(self.det.data[self.key])
+
+    def masks(self, height: int, width: int) -> np.ndarray | None:
+        mask = self.det.mask
+        if mask is None:
+            return None
+        if not isinstance(mask, np.ndarray):
+            raise TypeError(f"detections.mask: expected a numpy array, got {type(mask).__name__}")
+        if mask.shape != (self.n, height, width):
+            raise ValueError(f"detections.mask: expected shape {(self.n, height, width)}, got {mask.shape}")
+        if mask.dtype not in (np.bool_, np.uint8):
+            raise TypeError(f"detections.mask: expected dtype bool or uint8, got {mask.dtype}")
+        return mask
+
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> Any:
+        """Detection i alone, in the crop's frame: what upstream gets from `detections[i]`,
+        `sv.move_boxes` and its key offsets, but slicing only the box region of the mask."""
+        det, sel = self.det, [i]
+        data = {}
+        for key, value in det.data.items():
+            if isinstance(value, np.ndarray):
+                data[key] = value if value.ndim == 0 else value[sel]
+            else:
+                data[key] = [value[i]]
+        shift = np.array([x0, y0])
+        for key in POINT_KEYS:
+            if key in data:
+                data[key] = data[key] - shift
+        mask = None if det.mask is None else det.mask[i : i + 1, y0:y1, x0:x1].copy()
+        return type(det)(
+            xyxy=det.xyxy[sel] + np.array([-x0, -y0, -x0, -y0]),
+            mask=mask,
+            confidence=None if det.confidence is None else det.confidence[sel],
+            class_id=None if det.class_id is None else det.class_id[sel],
+            tracker_id=None if det.tracker_id is None else det.tracker_id[sel],
+            data=data,
+            metadata=dict(det.metadata),
+        )
+
+
+class RoboflowJson:
+    """Roboflow JSON predictions: `{"image": {"width", "height"}, "predictions": [{x, y,
+    width, height, ...}]}` with centre-format boxes, `points` and `keypoints` lists."""
+
+    def __init__(self, payload: dict, detection_id_key: str):
+        preds = payload.get("predictions")
+        if not isinstance(preds, list):
+            raise TypeError("detections: expected a 'predictions' list in the Roboflow JSON payload")
+        self.payload = payload
+        self.preds = preds
+        self.n = len(preds)
+        self.key = detection_id_key
+        try:
+            c = np.array([[p["x"], p["y"], p["width"], p["height"]] for p in preds], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"detections: every prediction needs numeric x, y, width, height ({e!r})") from None
+        c = c.reshape(-1, 4)
+        half = c[:, 2:] / 2
+        self.xyxy = np.concatenate([c[:, :2] - half, c[:, :2] + half], axis=1)
+
+    def ids(self) -> list:
+        missing = [i for i, p in enumerate(self.preds) if self.key not in p]
+        if missing:
+            raise ValueError(f"detections: prediction {missing[0]} lacks the '{self.key}' key")
+        return [p[self.key] for p in self.preds]
+
+    def masks(self, height: int, width: int) -> None:
+        return None  # polygons are translated, not rasterised, for JSON input
+
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> dict:
+        pred = _copy.deepcopy(self.preds[i])
+        pred["x"] = pred["x"] - x0
+        pred["y"] = pred["y"] - y0
+        for key in ("points", "keypoints"):
+            for point in pred.get(key) or ():
+                point["x"] = point["x"] - x0
+                point["y"] = point["y"] - y0
+        out = {k: _copy.deepcopy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
+        image = dict(self.payload.get("image") or {})
+        image.update(width=x1 - x0, height=y1 - y0)
+        out["image"] = image
+        out["predictions"] = [pred]
+        return out
+
+
+def schema_for(detections: Any, detection_id_key: str):
+    if isinstance(detections, dict):
+        return RoboflowJson(detections, detection_id_key)
+    if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
+        return SupervisionDetections(detections, detection_id_key)
+    raise TypeError(
+        "detections: expected supervision.Detections or a Roboflow JSON prediction dict, "
+        f"got {type(detections).__name__}"
+    )
