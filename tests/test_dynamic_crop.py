@@ -8,21 +8,7 @@ import dynacrop_native as dc
 sv = pytest.importorskip("supervision")
 upstream = pytest.importorskip("upstream_v1")
 
-
-def assert_detections_equal(got, want):
-    assert type(got) is type(want)
-    np.testing.assert_array_equal(got.xyxy, want.xyxy)
-    assert got.xyxy.dtype == want.xyxy.dtype
-    for field in ("mask", "confidence", "class_id", "tracker_id"):
-        g, w = getattr(got, field), getattr(want, field)
-        assert (g is None) == (w is None), field
-        if g is not None:
-            np.testing.assert_array_equal(g, w, err_msg=field)
-            assert g.dtype == w.dtype, field
-    assert got.data.keys() == want.data.keys()
-    for key in want.data:
-        np.testing.assert_array_equal(np.asarray(got.data[key]), np.asarray(want.data[key]), err_msg=key)
-    assert got.metadata == want.metadata
+from sv_helpers import assert_detections_equal  # noqa: E402
 
 
 def random_detections(rng, h, w, n, *, masks=True, inside=True):
