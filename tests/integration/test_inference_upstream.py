@@ -127,3 +127,43 @@ def test_plugin_block_manifest():
     )
     assert parsed.mask_opacity == 0.5
     assert manifest.describe_outputs() == up.BlockManifest.describe_outputs()
+
+
+def test_plugin_block_runs_in_the_execution_engine(monkeypatch):
+    """A real Workflow through Inference's Execution Engine: image + detections (batch input)
+    into the plugin block; its crops equal upstream's crop_image on the same inputs."""
+    monkeypatch.setenv("WORKFLOWS_PLUGINS", "dynacrop_native.integrations.inference")
+    from roboflow_workflows.execution_engine.core import ExecutionEngine
+
+    workflow = {
+        "version": "1.0",
+        "inputs": [
+            {"type": "WorkflowImage", "name": "image"},
+            {"type": "WorkflowBatchInput", "name": "predictions", "kind": ["instance_segmentation_prediction"]},
+        ],
+        "steps": [
+            {"type": "dynacrop/dynamic_crop@v1", "name": "crop", "images": "$inputs.image",
+             "predictions": "$inputs.predictions", "mask_opacity": 0.5, "background_color": "#ff0000"}
+        ],
+        "outputs": [
+            {"type": "JsonField", "name": "crops", "selector": "$steps.crop.crops"},
+            {"type": "JsonField", "name": "predictions", "selector": "$steps.crop.predictions"},
+        ],
+    }
+    engine = ExecutionEngine.init(workflow_definition=workflow, init_parameters={})
+    rng = np.random.default_rng(11)
+    images = [rng.integers(0, 256, (60, 80, 3), dtype=np.uint8) for _ in range(2)]
+    dets = [random_detections(rng, 60, 80, 4, with_masks=True) for _ in range(2)]
+    results = engine.run(runtime_parameters={"image": images, "predictions": dets})
+    assert len(results) == 2
+    for image, det, result in zip(images, dets, results):
+        want = [r for r in up.crop_image(image_data(image), det, 0.5, "#ff0000") if r["crops"] is not None]
+        got = [c for c in result["crops"] if c is not None]
+        assert len(got) == len(want) > 0
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g.numpy_image, w["crops"].numpy_image)
+            assert g.parent_metadata.parent_id == w["crops"].parent_metadata.parent_id
+            assert g.parent_metadata.origin_coordinates == w["crops"].parent_metadata.origin_coordinates
+        preds = [p for p in result["predictions"] if p is not None]
+        for p, w in zip(preds, want):
+            assert_detections_equal(p, w["predictions"])
