@@ -18,8 +18,9 @@ def crop_boxes(image: np.ndarray, xyxy: object, *, copy: bool = True) -> list[np
     """
     image = image_array(image)
     boxes = round_and_clamp(as_xyxy(xyxy), image.shape[1], image.shape[0])
-    if copy:
-        return _native.crop(image, boxes, None, 0.0, [])
-    return [
-        image[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()
-    ]
+    return _native.crop(image, boxes, None, 0.0, []) if copy else crop_views(image, boxes)
+
+
+def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:
+    """Views of ``image`` for rounded, clamped int boxes; ``None`` where a box is empty."""
+    return [image[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()]

@@ -11,6 +11,7 @@ from . import _native
 from ._checks import channels, image_array, opacity
 from .boxes import as_xyxy, round_and_clamp
 from .color import background_for_channels, parse_color
+from .crop import crop_views
 from .schemas import schema_for
 
 
@@ -64,13 +65,13 @@ def dynamic_crop(
     masks = schema.masks(height, width)
 
     if masks is not None and a > 0:
-        image_array(source, "image", blend=True)
+        source = image_array(source, "image", blend=True)
         bg = background_for_channels(bgr, channels(source))
         arrays = _native.crop(source, boxes, masks, a, bg)
     elif copy:
         arrays = _native.crop(source, boxes, None, 0.0, [])
     else:
-        arrays = [source[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()]
+        arrays = crop_views(source, boxes)
 
     root_id = parent.root_parent_id if parent else None
     root_x, root_y = parent.root_offset if parent else (0, 0)

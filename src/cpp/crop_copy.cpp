@@ -48,12 +48,12 @@ void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, c
     const BlendRowFn blend_row = active_kernels().blend_row;
     const bool blending = plan && plan->mode != BlendPlan::Mode::copy;
     const int64_t px = image.pixel_bytes();
+    const bool src_contig = row_contiguous(image);
     std::vector<uint8_t> mask_row;  // scratch for strided mask rows, grown once per call
     for (const CropJob& job : jobs) {
         const int64_t row_bytes = job.w * px;
         const uint8_t* src = image.data + job.y0 * image.sy + job.x0 * image.sx;
         const bool blend = blending && job.mask.data != nullptr;
-        const bool src_contig = row_contiguous(image);
         const bool mask_contig = blend && row_contiguous(job.mask);
         if (blend && !mask_contig) mask_row.resize(static_cast<size_t>(job.w * job.mask.c));
         for (int64_t y = 0; y < job.h; ++y, src += image.sy) {
