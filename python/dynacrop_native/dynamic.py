@@ -63,6 +63,7 @@ def dynamic_crop(
     height, width = source.shape[:2]
     boxes = round_and_clamp(as_xyxy(schema.xyxy, "detections.xyxy"), width, height)
     masks = schema.masks(height, width)
+    schema.prepare(boxes)
 
     if masks is not None and a > 0:
         source = image_array(source, "image", blend=True)

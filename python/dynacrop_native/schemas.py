@@ -20,8 +20,18 @@ OBB_KEY = "xyxyxyxy"
 POINT_KEYS = (KEYPOINTS_KEY, POLYGON_KEY, OBB_KEY)
 
 
+def _rows(array: np.ndarray) -> list[np.ndarray]:
+    """One (1, ...) row per detection, all views of a single private copy: the caller's arrays
+    stay untouched and rows of different crops never overlap."""
+    return list(array.copy()[:, None])
+
+
 class SupervisionDetections:
-    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (SPEC §2 step 5)."""
+    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (SPEC §2 step 5).
+
+    Every per-detection field is sliced once per call, in bulk; the translated detections are
+    assembled from those rows without re-running supervision's validation, which the input
+    already passed (the rows are consistent slices of it)."""
 
     def __init__(self, detections: Any, detection_id_key: str):
         self.det = detections
@@ -49,30 +59,50 @@ class SupervisionDetections:
             raise TypeError(f"detections.mask: expected dtype bool or uint8, got {mask.dtype}")
         return mask
 
+    def prepare(self, boxes: np.ndarray) -> None:
+        """Slice all fields for the rounded, clamped int boxes (N, 4)."""
+        det = self.det
+        offsets = boxes[:, :2]
+        # Same values and dtype as upstream's xyxy[[i]] + array([-x0, -y0, -x0, -y0]).
+        self._xyxy = list((det.xyxy - np.concatenate([offsets, offsets], axis=1))[:, None])
+        self._fields = {
+            name: None if getattr(det, name) is None else _rows(getattr(det, name))
+            for name in ("confidence", "class_id", "tracker_id")
+        }
+        self._data = {}
+        for key, value in det.data.items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1:
+                if key in POINT_KEYS and value.dtype != object and value.ndim >= 2 and value.shape[-1] == 2:
+                    shift = offsets.reshape(self.n, *([1] * (value.ndim - 2)), 2)
+                    self._data[key] = list((value - shift)[:, None])
+                elif key not in POINT_KEYS:
+                    self._data[key] = _rows(value)
+
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> Any:
         """Detection i alone, in the crop's frame: what upstream gets from `detections[i]`,
-        `sv.move_boxes` and its key offsets, but slicing only the box region of the mask."""
-        det, sel = self.det, [i]
+        `sv.move_boxes` and its key offsets, but reading only the box region of the mask."""
+        det = self.det
         data = {}
         for key, value in det.data.items():
-            if isinstance(value, np.ndarray):
-                data[key] = value if value.ndim == 0 else value[sel]
-            else:
-                data[key] = [value[i]]
-        shift = np.array([x0, y0])
-        for key in POINT_KEYS:
-            if key in data:
-                data[key] = data[key] - shift
-        mask = None if det.mask is None else det.mask[i : i + 1, y0:y1, x0:x1].copy()
-        return type(det)(
-            xyxy=det.xyxy[sel] + np.array([-x0, -y0, -x0, -y0]),
-            mask=mask,
-            confidence=None if det.confidence is None else det.confidence[sel],
-            class_id=None if det.class_id is None else det.class_id[sel],
-            tracker_id=None if det.tracker_id is None else det.tracker_id[sel],
+            rows = self._data.get(key)
+            if rows is not None:
+                data[key] = rows[i]
+            elif isinstance(value, np.ndarray):  # 0-d arrays, object-dtype point arrays
+                data[key] = value.copy() if value.ndim == 0 else value[[i]] - np.array([x0, y0])
+            else:  # lists, as supervision keeps them
+                data[key] = [value[i]] if key not in POINT_KEYS else [value[i]] - np.array([x0, y0])
+        fields = self._fields
+        new = type(det).__new__(type(det))
+        new.__dict__.update(
+            xyxy=self._xyxy[i],
+            mask=None if det.mask is None else det.mask[i : i + 1, y0:y1, x0:x1].copy(),
+            confidence=None if fields["confidence"] is None else fields["confidence"][i],
+            class_id=None if fields["class_id"] is None else fields["class_id"][i],
+            tracker_id=None if fields["tracker_id"] is None else fields["tracker_id"][i],
             data=data,
             metadata=dict(det.metadata),
         )
+        return new
 
 
 class RoboflowJson:
@@ -103,6 +133,9 @@ class RoboflowJson:
 
     def masks(self, height: int, width: int) -> None:
         return None  # polygons are translated, not rasterised, for JSON input
+
+    def prepare(self, boxes: np.ndarray) -> None:
+        pass
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> dict:
         pred = _copy.deepcopy(self.preds[i])
