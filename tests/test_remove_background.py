@@ -8,7 +8,7 @@ from conftest import strided_variants
 cv2 = pytest.importorskip("cv2")
 
 WIDTHS = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031]
-OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7]
+OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125]
 
 
 def numpy_reference(crop, mask, a, bg):
@@ -73,6 +73,17 @@ def test_equals_cv2_add_weighted(isa, rng, width):
         rgb = tuple(int(v) for v in rng.integers(0, 256, 3))
         got = dc.remove_background(crop, mask, float(a), rgb)
         np.testing.assert_array_equal(got, opencv_upstream(crop, mask, float(a), rgb[::-1]))
+
+
+def test_every_kernel_path_is_exercised():
+    """The opacities above reach each kernel path (plan chosen per call), so the per-level
+    tests compare all of them with the reference."""
+    from dynacrop_native import _native
+
+    modes = {a: _native.blend_mode(a, [10, 200, 255]) for a in OPACITIES}
+    assert modes[0.0] == "copy" and modes[1.0] == "fill"
+    assert modes[0.5] == modes[0.25] == modes[0.125] == "fixed"
+    assert modes[0.1] == modes[0.7] == "blend"
 
 
 def test_ties_near_half(isa):

@@ -218,6 +218,15 @@ nb::bytes blend_table(double mask_opacity, const std::vector<int>& background) {
     return nb::bytes(out.data(), out.size());
 }
 
+// Which kernel path a call with these arguments takes: copy, fill, fixed or blend.
+std::string blend_mode(double mask_opacity, const std::vector<int>& background) {
+    check_opacity(mask_opacity);
+    const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
+    if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
+    static const char* names[] = {"copy", "fill", "fixed", "blend"};
+    return names[static_cast<int>(make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false).mode)];
+}
+
 }  // namespace
 }  // namespace dcn
 
@@ -245,4 +254,6 @@ NB_MODULE(_native, m) {
           "Background removal on one uint8 crop; returns a new array.");
     m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,
           "The exact outside-mask value of every (channel, value) pair, channels x 256 bytes.");
+    m.def("blend_mode", &blend_mode, "mask_opacity"_a, "background"_a,
+          "The kernel path these arguments select: 'copy', 'fill', 'fixed' or 'blend'.");
 }

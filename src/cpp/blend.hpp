@@ -13,8 +13,11 @@ namespace dcn {
 constexpr int kMaxChannels = 4;
 
 struct BlendPlan {
-    enum class Mode { copy, fill, blend };
-    Mode mode = Mode::copy;   // copy: a == 0; fill: the outside value is bg[c] for every v
+    // copy: a == 0. fill: the outside value is bg[c] for every v. fixed: the table equals
+    // 16-bit fixed point (v * fixed_w + K[c]) / 256 rounded half to even, checked for all
+    // 256 x C entries at plan time. blend: float32 lanes exactly like OpenCV.
+    enum class Mode { copy, fill, fixed, blend };
+    Mode mode = Mode::copy;
     int channels = 3;         // bytes per pixel, 1..4
     bool mask_per_byte = false;  // mask has one byte per image byte ((h, w, C) masks)
     float alpha = 0.f, beta = 1.f;
@@ -26,7 +29,15 @@ struct BlendPlan {
     // kernels load phase-rotated constants instead of computing them per row.
     alignas(64) uint8_t fill_repeat[128] = {};  // outside value in fill mode
     alignas(64) float bg_repeat[16] = {};
+    uint16_t fixed_w = 0;
+    alignas(64) uint16_t fixed_k_repeat[128] = {};  // K[k % channels]
 };
+
+// Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic).
+inline uint8_t fixed_point_value(uint16_t v, uint16_t w, uint16_t k) {
+    const uint16_t y = static_cast<uint16_t>(v * w + k);
+    return static_cast<uint8_t>(static_cast<uint16_t>(y + 127 + ((y >> 8) & 1)) >> 8);
+}
 
 // Build the plan for one call. `bg` holds `channels` values in 0..255 (already in the image's
 // channel order), `opacity` is in [0, 1].

@@ -8,6 +8,7 @@
 
 #include "blend.hpp"
 #include "blend_patterns.hpp"
+#include "blend_variants.hpp"
 
 namespace dcn {
 namespace {
@@ -19,11 +20,18 @@ inline __m256i pattern(const uint8_t* lo, const uint8_t* hi) {
                             _mm_loadu_si128(reinterpret_cast<const __m128i*>(lo)));
 }
 
+inline __m256i pattern_u16(const uint16_t* lo, const uint16_t* hi) {
+    return _mm256_set_m128i(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi)),
+                            _mm_loadu_si128(reinterpret_cast<const __m128i*>(lo)));
+}
+
 struct Consts {
     __m256 alpha, beta;
     __m256 bg[3];      // background for 8 lanes whose first byte has channel phase p
     __m256i fill[4];   // outside value of vector j of a block (fill mode)
     __m256i expand[4]; // pshufb patterns spreading pixel masks over the block's vectors
+    __m256i w;         // fixed mode: weight and per-byte offsets in unpack order
+    __m256i k_lo[4], k_hi[4];
 };
 
 Consts make_consts(const BlendPlan& plan) {
@@ -32,7 +40,14 @@ Consts make_consts(const BlendPlan& plan) {
     k.alpha = _mm256_set1_ps(plan.alpha);
     k.beta = _mm256_set1_ps(plan.beta);
     for (int p = 0; p < 3; ++p) k.bg[p] = _mm256_loadu_ps(plan.bg_repeat + p);
-    for (int j = 0; j < C; ++j) k.fill[j] = load32(plan.fill_repeat + 32 * j);
+    for (int j = 0; j < C; ++j) {
+        k.fill[j] = load32(plan.fill_repeat + 32 * j);
+        // unpacklo/hi work per 128-bit lane: lo holds bytes 0-7 and 16-23, hi 8-15 and 24-31.
+        const uint16_t* kr = plan.fixed_k_repeat + 32 * j;
+        k.k_lo[j] = pattern_u16(kr, kr + 16);
+        k.k_hi[j] = pattern_u16(kr + 8, kr + 24);
+    }
+    k.w = _mm256_set1_epi16(static_cast<short>(plan.fixed_w));
     if (C == 3) {
         k.expand[0] = pattern(kBgrExpand[0], kBgrExpand[1]);
         k.expand[1] = pattern(kBgrExpand[2], kBgrExpand[0]);
@@ -59,6 +74,18 @@ inline __m256i blend32(const uint8_t* s, int off, const Consts& k) {
     return _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+// 32 bytes in 16-bit fixed point: (y + 127 + ((y >> 8) & 1)) >> 8 with y = v * w + k.
+inline __m256i fixed32(__m256i s, int j, const Consts& k) {
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi16(1), half = _mm256_set1_epi16(127);
+    auto round = [&](__m256i y) {
+        const __m256i odd = _mm256_and_si256(_mm256_srli_epi16(y, 8), one);
+        return _mm256_srli_epi16(_mm256_add_epi16(_mm256_add_epi16(y, half), odd), 8);
+    };
+    const __m256i lo = _mm256_add_epi16(_mm256_mullo_epi16(_mm256_unpacklo_epi8(s, zero), k.w), k.k_lo[j]);
+    const __m256i hi = _mm256_add_epi16(_mm256_mullo_epi16(_mm256_unpackhi_epi8(s, zero), k.w), k.k_hi[j]);
+    return _mm256_packus_epi16(round(lo), round(hi));
+}
+
 // Bytes of vector j (of C) that lie outside the mask, as 0xFF; from 32 pixel-mask bytes.
 template <int C>
 inline void outside_pixels(const uint8_t* m, const Consts& k, __m256i out[C]) {
@@ -77,8 +104,8 @@ inline void outside_pixels(const uint8_t* m, const Consts& k, __m256i out[C]) {
     }
 }
 
-template <int C, bool PerByte, bool Fill>
-void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
+template <int C, bool PerByte, BlendPlan::Mode M>
+void blend_row_impl(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
     const Consts k = make_consts(plan);
     constexpr size_t mask_step = PerByte ? 32 * C : 32;
     size_t i = 0;
@@ -104,31 +131,30 @@ void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const 
         }
         for (int j = 0; j < C; ++j) {
             const __m256i s = load32(src + 32 * j);
-            const __m256i o = Fill ? k.fill[j] : blend32<C>(src + 32 * j, 32 * j, k);
+            __m256i o;
+            if constexpr (M == BlendPlan::Mode::fill)
+                o = k.fill[j];
+            else if constexpr (M == BlendPlan::Mode::fixed)
+                o = fixed32(s, j, k);
+            else
+                o = blend32<C>(src + 32 * j, 32 * j, k);
             store32(dst + 32 * j, _mm256_blendv_epi8(s, o, outside[j]));
         }
     }
     if (i < n) blend_row_scalar(src, mask, dst, n - i, plan);
 }
 
-template <int C>
-void run_channels(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    const bool fill = plan.mode == BlendPlan::Mode::fill;
-    if (plan.mask_per_byte)
-        (fill ? run<C, true, true> : run<C, true, false>)(src, mask, dst, n, plan);
-    else
-        (fill ? run<C, false, true> : run<C, false, false>)(src, mask, dst, n, plan);
-}
+struct Kernel {
+    template <int C, bool PerByte, BlendPlan::Mode M>
+    static void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
+        blend_row_impl<C, PerByte, M>(src, mask, dst, n, plan);
+    }
+};
 
 }  // namespace
 
 void blend_row_avx2(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    switch (plan.mode == BlendPlan::Mode::copy ? 0 : plan.channels) {
-        case 1: return run_channels<1>(src, mask, dst, n, plan);
-        case 3: return run_channels<3>(src, mask, dst, n, plan);
-        case 4: return run_channels<4>(src, mask, dst, n, plan);
-        default: return blend_row_scalar(src, mask, dst, n, plan);
-    }
+    blend_row_variants<Kernel>(true, src, mask, dst, n, plan);
 }
 
 }  // namespace dcn

@@ -3,6 +3,38 @@
 #include <cmath>
 
 namespace dcn {
+namespace {
+
+// Search integer weights near the exact ones for which 16-bit fixed point reproduces the
+// table to the bit; no overflow is possible when 255 * w + k + 128 < 65536.
+bool find_fixed_point(BlendPlan& p) {
+    const long w0 = std::lround(double(p.beta) * 256.0);
+    for (long w = w0 - 1; w <= w0 + 1; ++w) {
+        if (w < 0 || w > 256) continue;
+        uint16_t ks[kMaxChannels];
+        bool all = true;
+        for (int c = 0; c < p.channels && all; ++c) {
+            const long k0 = std::lround(double(p.bg[c]) * double(p.alpha) * 256.0);
+            bool found = false;
+            for (long k = k0 - 2; k <= k0 + 2 && !found; ++k) {
+                if (k < 0 || 255 * w + k + 128 > 65535) continue;
+                bool ok = true;
+                for (int v = 0; v < 256 && ok; ++v)
+                    ok = fixed_point_value(uint16_t(v), uint16_t(w), uint16_t(k)) == p.table[c][v];
+                if (ok) ks[c] = uint16_t(k), found = true;
+            }
+            all = found;
+        }
+        if (all) {
+            p.fixed_w = uint16_t(w);
+            for (int k = 0; k < 128; ++k) p.fixed_k_repeat[k] = ks[k % p.channels];
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
 
 BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
     BlendPlan p;
@@ -28,6 +60,8 @@ BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool 
         p.mode = BlendPlan::Mode::copy;
     else if (constant)
         p.mode = BlendPlan::Mode::fill;
+    else if (find_fixed_point(p))
+        p.mode = BlendPlan::Mode::fixed;
     else
         p.mode = BlendPlan::Mode::blend;
     return p;

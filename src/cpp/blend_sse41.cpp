@@ -8,6 +8,7 @@
 
 #include "blend.hpp"
 #include "blend_patterns.hpp"
+#include "blend_variants.hpp"
 
 namespace dcn {
 namespace {
@@ -20,6 +21,7 @@ struct Consts {
     __m128d bga_lo[3], bga_hi[3];  // bg * alpha (exact, double) for 4 lanes of channel phase p
     __m128i fill[4];
     __m128i expand[4];
+    __m128i w, k_lo[4], k_hi[4];  // fixed mode
 };
 
 Consts make_consts(const BlendPlan& plan) {
@@ -31,7 +33,12 @@ Consts make_consts(const BlendPlan& plan) {
         k.bga_lo[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p)), alpha);
         k.bga_hi[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p + 2)), alpha);
     }
-    for (int j = 0; j < C; ++j) k.fill[j] = load16(plan.fill_repeat + 16 * j);
+    for (int j = 0; j < C; ++j) {
+        k.fill[j] = load16(plan.fill_repeat + 16 * j);
+        k.k_lo[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plan.fixed_k_repeat + 16 * j));
+        k.k_hi[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plan.fixed_k_repeat + 16 * j + 8));
+    }
+    k.w = _mm_set1_epi16(static_cast<short>(plan.fixed_w));
     for (int j = 0; j < 4; ++j) k.expand[j] = load16(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
     return k;
 }
@@ -53,8 +60,19 @@ inline __m128i blend16(const uint8_t* s, int off, const Consts& k) {
     return _mm_packus_epi16(_mm_packus_epi32(i0, i1), _mm_packus_epi32(i2, i3));
 }
 
-template <int C, bool PerByte, bool Fill>
-void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
+inline __m128i fixed16(__m128i s, int j, const Consts& k) {
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1), half = _mm_set1_epi16(127);
+    auto round = [&](__m128i y) {
+        const __m128i odd = _mm_and_si128(_mm_srli_epi16(y, 8), one);
+        return _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(y, half), odd), 8);
+    };
+    const __m128i lo = _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(s, zero), k.w), k.k_lo[j]);
+    const __m128i hi = _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(s, zero), k.w), k.k_hi[j]);
+    return _mm_packus_epi16(round(lo), round(hi));
+}
+
+template <int C, bool PerByte, BlendPlan::Mode M>
+void blend_row_impl(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
     const Consts k = make_consts(plan);
     constexpr size_t mask_step = PerByte ? 16 * C : 16;
     size_t i = 0;
@@ -80,20 +98,17 @@ void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const 
         }
         for (int j = 0; j < C; ++j) {
             const __m128i s = load16(src + 16 * j);
-            const __m128i o = Fill ? k.fill[j] : blend16<C>(src + 16 * j, 16 * j, k);
+            __m128i o;
+            if constexpr (M == BlendPlan::Mode::fill)
+                o = k.fill[j];
+            else if constexpr (M == BlendPlan::Mode::fixed)
+                o = fixed16(s, j, k);
+            else
+                o = blend16<C>(src + 16 * j, 16 * j, k);
             store16(dst + 16 * j, _mm_blendv_epi8(s, o, outside[j]));
         }
     }
     if (i < n) blend_row_scalar(src, mask, dst, n - i, plan);
-}
-
-template <int C>
-void run_channels(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    const bool fill = plan.mode == BlendPlan::Mode::fill;
-    if (plan.mask_per_byte)
-        (fill ? run<C, true, true> : run<C, true, false>)(src, mask, dst, n, plan);
-    else
-        (fill ? run<C, false, true> : run<C, false, false>)(src, mask, dst, n, plan);
 }
 
 bool double_sum_is_exact(const BlendPlan& plan) {
@@ -102,17 +117,18 @@ bool double_sum_is_exact(const BlendPlan& plan) {
     return ok(plan.alpha) && ok(plan.beta);
 }
 
+struct Kernel {
+    template <int C, bool PerByte, BlendPlan::Mode M>
+    static void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
+        blend_row_impl<C, PerByte, M>(src, mask, dst, n, plan);
+    }
+};
+
 }  // namespace
 
 void blend_row_sse41(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    int C = plan.mode == BlendPlan::Mode::copy ? 0 : plan.channels;
-    if (plan.mode == BlendPlan::Mode::blend && !double_sum_is_exact(plan)) C = 0;
-    switch (C) {
-        case 1: return run_channels<1>(src, mask, dst, n, plan);
-        case 3: return run_channels<3>(src, mask, dst, n, plan);
-        case 4: return run_channels<4>(src, mask, dst, n, plan);
-        default: return blend_row_scalar(src, mask, dst, n, plan);
-    }
+    const bool exact = plan.mode != BlendPlan::Mode::blend || double_sum_is_exact(plan);
+    blend_row_variants<Kernel>(exact, src, mask, dst, n, plan);
 }
 
 }  // namespace dcn
