@@ -9,7 +9,7 @@ from __future__ import annotations
 from .blend import remove_background
 from .color import parse_color
 from .crop import crop_boxes
-from .dynamic import Crop, dynamic_crop
+from .dynamic import Crop, dynamic_crop, dynamic_crop_batch
 from .isa import capabilities, get_isa, set_isa
 from .isa import _apply_environment
 
@@ -20,6 +20,7 @@ __all__ = [
     "capabilities",
     "crop_boxes",
     "dynamic_crop",
+    "dynamic_crop_batch",
     "get_isa",
     "parse_color",
     "remove_background",

@@ -55,3 +55,14 @@ def opacity(value: object, name: str = "mask_opacity") -> float:
     if math.isnan(a) or not 0.0 <= a <= 1.0:
         raise ValueError(f"{name}: expected a number in [0, 1], got {a}")
     return a
+
+
+def threads(value: object, name: str = "threads") -> int:
+    """None (automatic) -> 0 for the native layer; otherwise an int >= 1."""
+    if value is None:
+        return 0
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected None or an integer >= 1, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name}: expected None or an integer >= 1, got {value}")
+    return min(int(value), 256)

@@ -6,11 +6,17 @@ import numpy as np
 
 from . import _native
 from ._checks import channels, image_array, mask_array, opacity
+from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
 
 
 def remove_background(
-    crop: np.ndarray, mask: np.ndarray, mask_opacity: float, background_color: object = (0, 0, 0)
+    crop: np.ndarray,
+    mask: np.ndarray,
+    mask_opacity: float,
+    background_color: object = (0, 0, 0),
+    *,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Blend the pixels outside ``mask`` toward ``background_color``; returns a new array.
 
@@ -24,4 +30,4 @@ def remove_background(
     mask = mask_array(mask, crop.shape[:2], channels(crop))
     a = opacity(mask_opacity)
     bg = background_for_channels(parse_color(background_color), channels(crop))
-    return _native.blend(crop, mask, a, bg)
+    return _native.blend(crop, mask, a, bg, threads_arg(threads))

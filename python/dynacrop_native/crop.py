@@ -6,19 +6,24 @@ import numpy as np
 
 from . import _native
 from ._checks import image_array
+from ._checks import threads as threads_arg
 from .boxes import as_xyxy, round_and_clamp
 
 
-def crop_boxes(image: np.ndarray, xyxy: object, *, copy: bool = True) -> list[np.ndarray | None]:
+def crop_boxes(
+    image: np.ndarray, xyxy: object, *, copy: bool = True, threads: int | None = None
+) -> list[np.ndarray | None]:
     """One crop per box ``(x_min, y_min, x_max, y_max)``, ``None`` where the crop is empty.
 
     Boxes are rounded half to even (like ``numpy.round``) and clamped to the image. With
     ``copy=True`` every crop is a new C-contiguous array, all filled by one native call with
-    the GIL released; with ``copy=False`` crops are views of ``image``.
+    the GIL released (over ``threads`` threads, ``None`` = automatic); with ``copy=False`` crops
+    are views of ``image``.
     """
     image = image_array(image)
     boxes = round_and_clamp(as_xyxy(xyxy), image.shape[1], image.shape[0])
-    return _native.crop(image, boxes, None, 0.0, []) if copy else crop_views(image, boxes)
+    n_threads = threads_arg(threads)
+    return _native.crop(image, boxes, None, 0.0, [], n_threads) if copy else crop_views(image, boxes)
 
 
 def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:

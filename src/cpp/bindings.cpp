@@ -111,8 +111,13 @@ void check_budget(size_t bytes, size_t more) {
 
 // Crop every box of `image`; with `masks` (one full-frame mask per box, (N, H, W) or
 // (N, H, W, C)) and opacity > 0 also remove the background outside each mask.
+void check_threads(int threads) {
+    if (threads < 0) fail("threads: expected None or an integer >= 1");
+}
+
 nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks, double mask_opacity,
-              const std::vector<int>& background) {
+              const std::vector<int>& background, int threads) {
+    check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
     if (boxes.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
     const int64_t n = static_cast<int64_t>(boxes.shape(0));
@@ -164,7 +169,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
     }
     {
         nb::gil_scoped_release release;
-        run_crop_jobs(img, jobs, plan ? &*plan : nullptr);
+        run_crop_jobs(img, jobs, plan ? &*plan : nullptr, threads);
     }
     nb::list result;
     for (int64_t i = 0; i < n; ++i) {
@@ -180,7 +185,9 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
 }
 
 // Background removal on one crop: a new array, the inputs untouched.
-nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, const std::vector<int>& background) {
+nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, const std::vector<int>& background,
+                 int threads) {
+    check_threads(threads);
     const StridedView img = image_view(crop_arr, "crop", true);
     check_opacity(mask_opacity);
     const bool per_byte = mask.ndim() == 3;
@@ -202,7 +209,7 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     job.mask = view_of(mask);
     {
         nb::gil_scoped_release release;
-        run_crop_jobs(img, {job}, &plan);
+        run_crop_jobs(img, {job}, &plan, threads);
     }
     return wrap(out, crop_arr, img.h, img.w, img.c);
 }
@@ -246,11 +253,14 @@ NB_MODULE(_native, m) {
         "What this CPU and build support, and the kernel level in use.");
     m.def("set_isa", &set_level, "name"_a,
           "Use the kernels of one instruction-set level ('best' = highest this CPU runs).");
+    m.def("resolve_threads", &resolve_threads, "threads"_a, "bytes"_a,
+          "How many threads a call with this request (0 = automatic) and output size uses.");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
-    m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a,
+    m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
-          "None for empty boxes. With masks, remove the background outside mask i in crop i.");
-    m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a,
+          "None for empty boxes. With masks, remove the background outside mask i in crop i. "
+          "threads: 0 = automatic, n = at most n threads.");
+    m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Background removal on one uint8 crop; returns a new array.");
     m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,
           "The exact outside-mask value of every (channel, value) pair, channels x 256 bytes.");

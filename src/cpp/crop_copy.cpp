@@ -1,4 +1,8 @@
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "crop_jobs.hpp"
 #include "dispatch.hpp"
@@ -44,39 +48,91 @@ void copy_row(const uint8_t* src, const StridedView& v, int64_t w, uint8_t* dst)
     }
 }
 
-void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan) {
-    const BlendRowFn blend_row = active_kernels().blend_row;
-    const bool blending = plan && plan->mode != BlendPlan::Mode::copy;
-    const int64_t px = image.pixel_bytes();
+namespace {
+
+// A band of rows of one job: the unit of work handed to threads.
+struct Band {
+    const CropJob* job;
+    int64_t y0, y1;
+};
+
+void run_band(const StridedView& image, const Band& band, const BlendPlan* plan, BlendRowFn blend_row,
+              std::vector<uint8_t>& mask_row) {
+    const CropJob& job = *band.job;
+    const int64_t row_bytes = job.w * image.pixel_bytes();
+    const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
     const bool src_contig = row_contiguous(image);
-    std::vector<uint8_t> mask_row;  // scratch for strided mask rows, grown once per call
+    const bool mask_contig = blend && row_contiguous(job.mask);
+    const uint8_t* src = image.data + (job.y0 + band.y0) * image.sy + job.x0 * image.sx;
+    for (int64_t y = band.y0; y < band.y1; ++y, src += image.sy) {
+        uint8_t* dst = job.dst + y * row_bytes;
+        if (!blend) {
+            copy_row(src, image, job.w, dst);
+            continue;
+        }
+        // The kernel wants contiguous rows: strided sources are first copied into dst
+        // (then blended in place), strided masks into a scratch row.
+        const uint8_t* s = src;
+        if (!src_contig) {
+            copy_row(src, image, job.w, dst);
+            s = dst;
+        }
+        const uint8_t* m = job.mask.data + y * job.mask.sy;
+        if (!mask_contig) {
+            copy_row(m, job.mask, job.w, mask_row.data());
+            m = mask_row.data();
+        }
+        blend_row(s, m, dst, static_cast<size_t>(job.w), *plan);
+    }
+}
+
+constexpr int64_t kBandBytes = 256 * 1024;     // small enough to balance, large enough to amortise
+constexpr int64_t kThreadedBytes = 2 << 20;    // below this, starting threads costs more than it saves
+constexpr int kMaxAutoThreads = 8;
+
+}  // namespace
+
+int64_t total_bytes(const StridedView& image, const std::vector<CropJob>& jobs) {
+    int64_t total = 0;
+    for (const CropJob& job : jobs) total += job.h * job.w * image.pixel_bytes();
+    return total;
+}
+
+int resolve_threads(int requested, int64_t bytes) {
+    if (requested > 0) return requested;
+    if (bytes < kThreadedBytes) return 1;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return static_cast<int>(std::min<unsigned>(hw ? hw : 1, kMaxAutoThreads));
+}
+
+void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan, int threads) {
+    const BlendRowFn blend_row = active_kernels().blend_row;
+    std::vector<Band> bands;
+    size_t scratch = 0;  // widest strided mask row, so no worker allocates while running
     for (const CropJob& job : jobs) {
-        const int64_t row_bytes = job.w * px;
-        const uint8_t* src = image.data + job.y0 * image.sy + job.x0 * image.sx;
-        const bool blend = blending && job.mask.data != nullptr;
-        const bool mask_contig = blend && row_contiguous(job.mask);
-        if (blend && !mask_contig) mask_row.resize(static_cast<size_t>(job.w * job.mask.c));
-        for (int64_t y = 0; y < job.h; ++y, src += image.sy) {
-            uint8_t* dst = job.dst + y * row_bytes;
-            if (!blend) {
-                copy_row(src, image, job.w, dst);
-                continue;
-            }
-            // The kernel wants contiguous rows: strided sources are first copied into dst
-            // (then blended in place), strided masks into a scratch row.
-            const uint8_t* s = src;
-            if (!src_contig) {
-                copy_row(src, image, job.w, dst);
-                s = dst;
-            }
-            const uint8_t* m = job.mask.data + y * job.mask.sy;
-            if (!mask_contig) {
-                copy_row(m, job.mask, job.w, mask_row.data());
-                m = mask_row.data();
-            }
-            blend_row(s, m, dst, static_cast<size_t>(job.w), *plan);
+        const int64_t row_bytes = std::max<int64_t>(1, job.w * image.pixel_bytes());
+        const int64_t step = std::max<int64_t>(1, kBandBytes / row_bytes);
+        for (int64_t y = 0; y < job.h; y += step) bands.push_back({&job, y, std::min(job.h, y + step)});
+        if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
+    }
+    threads = std::max(1, std::min<int>(resolve_threads(threads, total_bytes(image, jobs)), static_cast<int>(bands.size())));
+
+    std::atomic<size_t> next{0};
+    auto worker = [&](std::vector<uint8_t>& mask_row) {
+        for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < bands.size();)
+            run_band(image, bands[i], plan, blend_row, mask_row);
+    };
+    std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(threads), std::vector<uint8_t>(scratch));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) {
+        try {
+            pool.emplace_back(worker, std::ref(rows[static_cast<size_t>(t)]));
+        } catch (const std::system_error&) {
+            break;  // no more threads available: the ones running (and this one) finish the work
         }
     }
+    worker(rows[0]);
+    for (std::thread& t : pool) t.join();
 }
 
 }  // namespace dcn

@@ -29,7 +29,12 @@ struct CropJob {
     StridedView mask;
 };
 
-// Runs every job; thread-safe, touches no Python object (call it with the GIL released).
-void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan);
+// Runs every job, split into row bands over `threads` threads (0 = automatic: all cores when
+// the work is a few MB or more, else 1). Touches no Python object (call it with the GIL
+// released); results do not depend on the thread count.
+void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan, int threads);
+
+// The thread count `threads` (0 = automatic) resolves to for `bytes` of output.
+int resolve_threads(int threads, int64_t bytes);
 
 }  // namespace dcn

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+import dynacrop_native as dc
+from dynacrop_native import _native
+
+sv = pytest.importorskip("supervision")
+
+
+def big_scene(rng, n=12):
+    h, w = 700, 900
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    x = np.sort(rng.uniform(0, w, (n, 2)), axis=1)
+    y = np.sort(rng.uniform(0, h, (n, 2)), axis=1)
+    det = sv.Detections(
+        xyxy=np.stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1]], axis=1),
+        mask=rng.random((n, h, w)) < 0.5,
+        data={"detection_id": np.array([str(i) for i in range(n)])},
+    )
+    return image, det
+
+
+@pytest.mark.parametrize("opacity", [0.0, 0.5, 0.3, 1.0])
+def test_threaded_results_equal_serial(rng, isa, opacity):
+    image, det = big_scene(rng)
+    serial = dc.dynamic_crop(image, det, mask_opacity=opacity, copy=True, threads=1)
+    for threads in (2, 3, 7, None):
+        got = dc.dynamic_crop(image, det, mask_opacity=opacity, copy=True, threads=threads)
+        for a, b in zip(got, serial):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a.image, b.image)
+
+
+def test_one_big_crop_is_split_by_rows(rng, isa):
+    crop = rng.integers(0, 256, (1500, 1100, 3), dtype=np.uint8)[::-1]  # negative stride too
+    mask = rng.random((1500, 1100)) < 0.5
+    serial = dc.remove_background(crop, mask, 0.37, "#123456", threads=1)
+    np.testing.assert_array_equal(dc.remove_background(crop, mask, 0.37, "#123456", threads=2), serial)
+    assert _native.resolve_threads(0, crop.nbytes) >= 1
+
+
+def test_automatic_threads_only_for_large_work():
+    assert _native.resolve_threads(0, 10_000) == 1
+    assert _native.resolve_threads(3, 10_000) == 3
+
+
+def test_batch_matches_per_frame_calls(rng):
+    frames = [big_scene(rng, 4) for _ in range(3)]
+    images, dets = zip(*frames)
+    batch = dc.dynamic_crop_batch(images, dets, mask_opacity=0.5, background_color="#fff")
+    for image, det, crops in zip(images, dets, batch):
+        for a, b in zip(crops, dc.dynamic_crop(image, det, mask_opacity=0.5, background_color="#fff")):
+            np.testing.assert_array_equal(a.image, b.image)
+    with pytest.raises(ValueError, match="detections: expected one entry per image"):
+        dc.dynamic_crop_batch(images, dets[:2])
+
+
+@pytest.mark.parametrize("value, exc", [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)])
+def test_bad_thread_counts(value, exc):
+    with pytest.raises(exc, match="threads: expected None or an integer >= 1"):
+        dc.crop_boxes(np.zeros((4, 4), np.uint8), [[0, 0, 2, 2]], threads=value)
