@@ -1,4 +1,4 @@
-"""Command line: ``python -m dynacrop_native demo``."""
+"""Command line: ``python -m dynacrop_native demo | bench``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    run(quick=args.quick, plot_path=args.plot, scale=args.scale)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dynacrop_native", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--boxes", type=int, default=50)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+    bench = sub.add_parser("bench", help="the SPEC §4 performance table (needs the bench extra)")
+    bench.add_argument("--quick", action="store_true", help="fewer rounds: about 30 s")
+    bench.add_argument("--plot", metavar="FILE.png", help="save a bar chart of the ratios")
+    bench.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # smoke runs in CI
+    bench.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     return args.run(args)
 

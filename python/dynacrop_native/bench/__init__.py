@@ -1,0 +1,230 @@
+"""`python -m dynacrop_native bench`: the SPEC §4 table, measured side by side in one process.
+
+Baseline and ours run alternately, round after round, on the same inputs; the table gives each
+side's median and the median of the per-round ratios, so slow drifts of a shared machine hit
+both sides alike. Needs the `bench` extra (OpenCV, supervision, matplotlib for --plot).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+import dynacrop_native as dc
+
+from . import scenarios
+
+
+@dataclass
+class Row:
+    scenario: str
+    baseline: str
+    baseline_ms: float
+    ours_ms: float
+    ratio: float  # speed-up (S rows) or time relative to the baseline (K rows)
+    target: str
+    met: bool
+
+
+def compare(baseline: Callable[[], object], ours: Callable[[], object], rounds: int) -> tuple[float, float, float]:
+    """Median baseline ms, median ours ms, median of per-round baseline/ours time ratios."""
+    baseline(), ours()  # warm-up: imports, first-touch page faults
+    tb, to = [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        baseline()
+        tb.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ours()
+        to.append(time.perf_counter() - t)
+    tb_a, to_a = np.array(tb), np.array(to)
+    return float(np.median(tb_a) * 1e3), float(np.median(to_a) * 1e3), float(np.median(tb_a / to_a))
+
+
+def upstream_backend():
+    """(label, crop_image(image, detections, opacity, colour) callable, wraps image?) for the
+    real upstream when roboflow-workflows is importable, else the faithful re-creation."""
+    try:
+        from ..integrations import inference as di
+
+        up = di.upstream()
+        base = sys.modules[up.WorkflowImageData.__module__]
+        wrap = lambda image: up.WorkflowImageData(  # noqa: E731
+            parent_metadata=base.ImageParentMetadata(parent_id="image"), numpy_image=image
+        )
+        from importlib.metadata import version
+
+        return f"upstream roboflow-workflows {version('roboflow-workflows')}", up.crop_image, di.crop_image, wrap
+    except ImportError:
+        from . import upstream_v1
+
+        def ours(image, det, a, colour):
+            return dc.dynamic_crop(image, det, mask_opacity=a, background_color=colour)
+
+        return "upstream re-creation (numpy+OpenCV)", upstream_v1.crop_image, ours, lambda image: image
+
+
+SCENES = {  # name: (height, width, boxes, masks, opacity, rounds, quick rounds)
+    "S1 boxes": (1080, 1920, 50, False, 0.0, 40, 10),
+    "S2 masks, no blend": (1080, 1920, 50, True, 0.0, 15, 4),
+    "S3 masks, blend 0.5": (1080, 1920, 50, True, 0.5, 10, 3),
+    "S4 4K, 100 masks, 1.0": (2160, 3840, 100, True, 1.0, 5, 2),
+}
+TARGETS = {"S1 boxes": 4.0, "S2 masks, no blend": 20.0, "S3 masks, blend 0.5": 20.0, "S4 4K, 100 masks, 1.0": 20.0}
+
+
+def scene_rows(quick: bool, scale: float) -> tuple[list[Row], dict]:
+    label, theirs, ours, wrap = upstream_backend()
+    rows, extra = [], {}
+    for name, (h, w, n, masks, a, rounds, quick_rounds) in SCENES.items():
+        s = scenarios.scene(h, w, n, masks=masks, scale=scale)
+        det = scenarios.detections(s)
+        image = wrap(s.image)
+        b, o, r = compare(lambda: theirs(image, det, a, "#000000"), lambda: ours(image, det, a, "#000000"),
+                          quick_rounds if quick else rounds)
+        rows.append(Row(name, label, b, o, r, f">= {TARGETS[name]:g}x", r >= TARGETS[name]))
+        if name.startswith("S4"):
+            serial = lambda: dc.dynamic_crop(s.image, det, mask_opacity=a, threads=1)  # noqa: E731
+            auto = lambda: dc.dynamic_crop(s.image, det, mask_opacity=a, threads=None)  # noqa: E731
+            extra["threads"] = compare(serial, auto, quick_rounds if quick else rounds)
+        del s, det, image
+    return rows, extra
+
+
+def kernel_rows(quick: bool, scale: float) -> list[Row]:
+    rounds = 30 if quick else 200
+    crop, mask = scenarios.blend_inputs(scale)
+    rows = []
+    for name, a, target in (("K1 blend kernel, opacity 0.5", 0.5, 2.0), ("K1' masked fill, opacity 1.0", 1.0, 1.3)):
+        b, o, r = compare(crop.copy, lambda: dc.remove_background(crop, mask, a, (0, 0, 0), threads=1), rounds)
+        rows.append(Row(name, "crop.copy()", b, o, 1 / r, f"<= {target:g}x copy", 1 / r <= target))
+    s = scenarios.scene(1080, 1920, 50, masks=False, scale=scale)
+    crops = dc.crop_boxes(s.image, s.xyxy)
+    flat = np.concatenate([c.reshape(-1) for c in crops if c is not None])
+    b, o, r = compare(flat.copy, lambda: dc.crop_boxes(s.image, s.xyxy, copy=True, threads=1), rounds)
+    rows.append(Row("K2 crop copy, 50 crops", "memcpy of the same bytes", b, o, 1 / r, "<= 1.2x memcpy", 1 / r <= 1.2))
+    return rows
+
+
+MEMORY_PROBE = """
+import json, numpy as np, dynacrop_native as dc
+from dynacrop_native.bench import scenarios
+
+def status(key):  # kB figures of /proc/self/status
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+s = scenarios.scene(2160, 3840, 100, masks=True, scale=SCALE)
+det = scenarios.detections(s)
+warm = scenarios.scene(64, 64, 1, masks=True)
+dc.dynamic_crop(warm.image, scenarios.detections(warm), mask_opacity=1.0)
+before = status("VmRSS:")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak-RSS high-water mark to the current RSS
+crops = dc.dynamic_crop(s.image, det, mask_opacity=1.0, threads=1)
+peak = status("VmHWM:")
+out = sum(c.image.nbytes + c.predictions.mask.nbytes for c in crops if c is not None)
+print(json.dumps({"peak_extra": peak - before, "outputs": out}))
+"""
+
+
+def memory_probe(scale: float) -> dict | None:
+    """Peak RSS growth of one S4 call against its outputs, in a fresh process whose peak-RSS
+    mark is reset just before the call (Linux); None where that is not possible."""
+    code = MEMORY_PROBE.replace("SCALE", repr(scale))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if result.returncode != 0:
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def header() -> str:
+    import cv2
+    import supervision
+
+    caps = dc.capabilities()
+    return (
+        f"CPU: {cpu_name()} ({os.cpu_count()} cores; features {', '.join(caps['cpu'])})\n"
+        f"kernels: {caps['active']} (available: {', '.join(caps['available'])})\n"
+        f"versions: dynacrop_native {dc.__version__}, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"OpenCV {cv2.__version__}, supervision {supervision.__version__}"
+    )
+
+
+def format_table(rows: list[Row]) -> str:
+    lines = [f"{'scenario':30s} {'baseline':38s} {'base ms':>9s} {'ours ms':>9s} {'ratio':>8s}  {'target':18s} met"]
+    for r in rows:
+        lines.append(
+            f"{r.scenario:30s} {r.baseline:38s} {r.baseline_ms:9.3f} {r.ours_ms:9.3f} {r.ratio:7.2f}x  {r.target:18s} "
+            f"{'yes' if r.met else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def plot(rows: list[Row], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    s_rows = [r for r in rows if r.scenario.startswith("S")]
+    k_rows = [r for r in rows if r.scenario.startswith("K")]
+    left.bar([r.scenario for r in s_rows], [r.ratio for r in s_rows], color="tab:green")
+    for i, r in enumerate(s_rows):
+        left.hlines(float(r.target.split()[1].rstrip("x")), i - 0.4, i + 0.4, colors="black", linestyles="--")
+    left.set_ylabel("speed-up over upstream (x), dashed = target")
+    left.set_yscale("log")
+    right.bar([r.scenario for r in k_rows], [r.ratio for r in k_rows], color="tab:blue")
+    for i, r in enumerate(k_rows):
+        right.hlines(float(r.target.split()[1].rstrip("x")), i - 0.4, i + 0.4, colors="black", linestyles="--")
+    right.set_ylabel("time relative to a plain copy (x), dashed = limit")
+    for ax in (left, right):
+        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    fig.suptitle(f"dynacrop_native {dc.__version__} on {cpu_name()} ({dc.get_isa()})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -> list[Row]:
+    print(header(), flush=True)
+    start = time.perf_counter()
+    rows, extra = scene_rows(quick, scale)
+    rows += kernel_rows(quick, scale)
+    print(format_table(rows))
+    serial, auto, speedup = extra["threads"]
+    threads = dc._native.resolve_threads(0, 1 << 30)
+    print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")
+    mem = memory_probe(scale)
+    if mem is None:
+        print("memory: not measured (needs Linux /proc/self/clear_refs)")
+    else:
+        print(
+            f"memory: one S4 call raised peak RSS by {mem['peak_extra'] / 2**20:.1f} MiB for "
+            f"{mem['outputs'] / 2**20:.1f} MiB of outputs (crops + translated masks): "
+            f"{(mem['peak_extra'] - mem['outputs']) / 2**20:+.1f} MiB beyond the outputs"
+        )
+    if plot_path:
+        plot(rows, plot_path)
+        print(f"plot saved to {plot_path}")
+    print(f"({time.perf_counter() - start:.1f} s; ratios are medians of per-round ratios, baseline and ours alternating)")
+    return rows
