@@ -56,6 +56,41 @@ def dynamic_crop(
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image)
+    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads)
+    height, width = source.shape[:2]
+    root_x, root_y = parent.root_offset if parent else (0, 0)
+    results: list[Crop | None] = []
+    for (x0, y0, _, _), crop, predictions, parent_id in cut:
+        if crop is None:
+            results.append(None)
+            continue
+        parent_id = str(parent_id)
+        results.append(
+            Crop(
+                image=crop,
+                predictions=predictions,
+                parent_id=parent_id,
+                offset=(x0, y0),
+                origin_size=(width, height),
+                root_parent_id=parent.root_parent_id if parent else parent_id,
+                root_offset=(root_x + x0, root_y + y0),
+            )
+        )
+    return results
+
+
+def cut_detections(
+    source: np.ndarray,
+    detections: Any,
+    mask_opacity: float,
+    background_color: object,
+    detection_id_key: str,
+    copy: bool,
+    threads: int | None,
+) -> list[tuple[tuple[int, int, int, int], np.ndarray | None, Any, Any]]:
+    """The work behind :func:`dynamic_crop` for a validated image array: per detection, its
+    clamped int box, crop (None if empty), translated prediction (None if empty) and id, as
+    the detections carry it. Integrations build their own result objects from this."""
     a = opacity(mask_opacity)
     bgr = parse_color(background_color)
     n_threads = threads_arg(threads)
@@ -78,27 +113,10 @@ def dynamic_crop(
         arrays = _native.crop(source, boxes, None, 0.0, [], n_threads)
     else:
         arrays = crop_views(source, boxes)
-
-    root_id = parent.root_parent_id if parent else None
-    root_x, root_y = parent.root_offset if parent else (0, 0)
-    results: list[Crop | None] = []
-    for i, ((x0, y0, x1, y1), crop) in enumerate(zip(boxes.tolist(), arrays)):
-        if crop is None:
-            results.append(None)
-            continue
-        parent_id = str(ids[i])
-        results.append(
-            Crop(
-                image=crop,
-                predictions=schema.translated(i, x0, y0, x1, y1),
-                parent_id=parent_id,
-                offset=(x0, y0),
-                origin_size=(width, height),
-                root_parent_id=root_id if root_id is not None else parent_id,
-                root_offset=(root_x + x0, root_y + y0),
-            )
-        )
-    return results
+    return [
+        (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
+        for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
+    ]
 
 
 def dynamic_crop_batch(images: Sequence[Any], detections: Sequence[Any], **options: Any) -> list[list[Crop | None]]:

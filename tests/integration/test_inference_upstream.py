@@ -167,3 +167,27 @@ def test_plugin_block_runs_in_the_execution_engine(monkeypatch):
         preds = [p for p in result["predictions"] if p is not None]
         for p, w in zip(preds, want):
             assert_detections_equal(p, w["predictions"])
+
+
+def test_crop_factory_takes_the_direct_path_and_falls_back(monkeypatch):
+    image = image_data(np.zeros((20, 30, 3), np.uint8))
+    det = sv.Detections(xyxy=np.array([[1.0, 2.0, 10.0, 12.0], [5.0, 5.0, 25.0, 15.0]]),
+                        data={"detection_id": np.array(["a", "b"])})
+    factory = di.CropFactory(image)
+    crops = [factory(np.zeros((3, 3, 3), np.uint8), "x", 4, 5), factory(np.zeros((3, 3, 3), np.uint8), "y", 6, 7)]
+    assert factory.fast is True
+    assert crops[1].parent_metadata.origin_coordinates.left_top_x == 6
+    # A metadata layout that no longer matches upstream's: every crop goes through create_crop.
+    def broken(self, *args):
+        raise TypeError("a field a newer upstream added")
+
+    monkeypatch.setattr(di.CropFactory, "direct", broken)
+    slow = di.CropFactory(image)
+    crop = np.zeros((3, 3, 3), np.uint8)
+    got = [slow(crop, "x", 4, 5), slow(crop, "y", 6, 7)]
+    assert slow.fast is False
+    for g, (cid, x, y) in zip(got, [("x", 4, 5), ("y", 6, 7)]):
+        want = up.WorkflowImageData.create_crop(origin_image_data=image, crop_identifier=cid, cropped_image=crop,
+                                                offset_x=x, offset_y=y)
+        assert g.parent_metadata == want.parent_metadata
+        assert g.workflow_root_ancestor_metadata == want.workflow_root_ancestor_metadata

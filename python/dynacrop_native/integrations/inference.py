@@ -18,7 +18,10 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
-from ..dynamic import dynamic_crop
+import numpy as np
+
+from .._checks import image_array
+from ..dynamic import cut_detections
 
 BLOCK_TYPE = "dynacrop/dynamic_crop@v1"
 UPSTREAM_MODULES = (
@@ -48,31 +51,65 @@ def crop_image(
 ) -> list[dict[str, Any]]:
     """Upstream's ``crop_image`` on this backend: ``[{"crops": WorkflowImageData | None,
     "predictions": sv.Detections | None}]`` with the same parent and root-ancestor metadata."""
-    workflow_image_data = upstream().WorkflowImageData
-    crops = dynamic_crop(
-        image.numpy_image,
-        detections,
-        mask_opacity=mask_opacity,
-        background_color=background_color,
-        detection_id_key=detection_id_key,
-    )
-    if not crops:
-        return []
-    ids = detections.data[detection_id_key]
-    results = []
-    for i, crop in enumerate(crops):
-        if crop is None:
-            results.append({"crops": None, "predictions": None})
-            continue
-        cropped = workflow_image_data.create_crop(
-            origin_image_data=image,
-            crop_identifier=ids[i],
-            cropped_image=crop.image,
-            offset_x=crop.offset[0],
-            offset_y=crop.offset[1],
+    source = image_array(image.numpy_image)
+    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, False, None)
+    make = CropFactory(image)
+    return [
+        {"crops": None, "predictions": None}
+        if crop is None
+        else {"crops": make(crop, detection_id, x0, y0), "predictions": predictions}
+        for (x0, y0, _, _), crop, predictions, detection_id in cut
+    ]
+
+
+class CropFactory:
+    """``WorkflowImageData.create_crop`` for many crops of one image, without its per-crop
+    ``dataclasses.replace``: the parent's and root's metadata are read once and the same
+    upstream classes are built directly. The first crop is also made by ``create_crop`` itself
+    and compared; on any difference (say, a field a newer upstream added) every crop of the
+    call goes through ``create_crop``."""
+
+    def __init__(self, image: Any):
+        self.image = image
+        self.fast: bool | None = None  # decided on the first crop
+        self.root = image.workflow_root_ancestor_metadata
+        self.height, self.width = image.numpy_image.shape[:2]
+
+    def __call__(self, crop: np.ndarray, crop_id: Any, x0: int, y0: int) -> Any:
+        if self.fast:
+            return self.direct(crop, crop_id, x0, y0)
+        slow = upstream().WorkflowImageData.create_crop(
+            origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop, offset_x=x0, offset_y=y0
         )
-        results.append({"crops": cropped, "predictions": crop.predictions})
-    return results
+        if self.fast is None:
+            try:
+                fast = self.direct(crop, crop_id, x0, y0)
+                self.fast = (
+                    fast.parent_metadata == slow.parent_metadata
+                    and fast.workflow_root_ancestor_metadata == slow.workflow_root_ancestor_metadata
+                    and vars(fast).keys() == vars(slow).keys()
+                )
+            except Exception:  # noqa: BLE001 - any disagreement with upstream means: use upstream
+                self.fast = False
+        return slow
+
+    def direct(self, crop: np.ndarray, crop_id: Any, x0: int, y0: int) -> Any:
+        root, rc = self.root, self.root.origin_coordinates
+        meta, coords = type(root), type(rc)
+        return upstream().WorkflowImageData(
+            parent_metadata=meta(
+                parent_id=crop_id,
+                origin_coordinates=coords(left_top_x=x0, left_top_y=y0, origin_width=self.width, origin_height=self.height),
+            ),
+            workflow_root_ancestor_metadata=meta(
+                parent_id=root.parent_id,
+                origin_coordinates=coords(
+                    left_top_x=rc.left_top_x + x0, left_top_y=rc.left_top_y + y0,
+                    origin_width=rc.origin_width, origin_height=rc.origin_height,
+                ),
+            ),
+            numpy_image=crop,
+        )
 
 
 @lru_cache(maxsize=None)
