@@ -2,8 +2,17 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 import dynacrop_native as dc
+
+# Property-based runs: "default" for the core stage, fewer examples under the (slow) sanitizer
+# build, many more in CI's fuzz stage. DYNACROP_HYPOTHESIS_PROFILE picks one.
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=150, **_common)
+settings.register_profile("sanitizers", max_examples=60, **_common)
+settings.register_profile("fuzz", max_examples=3000, **_common)
+settings.load_profile(os.environ.get("DYNACROP_HYPOTHESIS_PROFILE", "default"))
 
 LEVELS = dc.capabilities()["available"]
 

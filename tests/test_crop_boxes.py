@@ -4,17 +4,7 @@ import pytest
 import dynacrop_native as dc
 
 from conftest import strided_variants
-
-
-def reference_crops(image, xyxy):
-    h, w = image.shape[:2]
-    out = []
-    for x0, y0, x1, y1 in np.round(np.asarray(xyxy, dtype=np.float64)).astype(np.int64):
-        x0, x1 = np.clip([x0, x1], 0, w)
-        y0, y1 = np.clip([y0, y1], 0, h)
-        crop = image[y0:y1, x0:x1]
-        out.append(crop if crop.size else None)
-    return out
+from reference import crop_reference
 
 
 def random_boxes(rng, w, h, n):
@@ -33,7 +23,7 @@ def test_crops_equal_numpy_slicing(isa, rng, dtype, channels):
         shape = (h, w) if channels is None else (h, w, channels)
         image = (rng.random(shape) * 1000).astype(dtype)
         boxes = random_boxes(rng, w, h, 12)
-        want = reference_crops(image, boxes)
+        want = crop_reference(image, boxes)
         for layout, view in strided_variants(image, rng):
             got = dc.crop_boxes(view, boxes)
             for g, e in zip(got, want):
@@ -112,6 +102,7 @@ def test_zero_sized_image():
         (np.zeros((4, 4), np.uint8), [[0, 0, 2]], ValueError, r"xyxy: expected shape \(N, 4\), got \(1, 3\)"),
         (np.zeros((4, 4), np.uint8), [0, 0, 2, 2], ValueError, r"xyxy: expected shape \(N, 4\), got \(4,\)"),
         (np.zeros((4, 4), np.uint8), [[0, 0, np.nan, 2]], ValueError, "xyxy: boxes must be finite, row 0"),
+        (np.zeros((4, 4), np.uint8), [[]], ValueError, r"xyxy: expected shape \(N, 4\), got \(1, 0\)"),
         (np.zeros((4, 4), np.uint8), [[0, 0, 2, 2], [0, -np.inf, 2, 2]], ValueError, "xyxy: boxes must be finite, row 1"),
         (np.zeros((4, 4), np.uint8), [["a", 0, 2, 2]], TypeError, "xyxy: expected an"),
     ],

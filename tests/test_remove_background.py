@@ -4,23 +4,12 @@ import pytest
 import dynacrop_native as dc
 
 from conftest import strided_variants
+from reference import numpy_reference
 
 cv2 = pytest.importorskip("cv2")
 
 WIDTHS = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031]
 OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125]
-
-
-def numpy_reference(crop, mask, a, bg):
-    """SPEC §2 step 3 in numpy float32, independent of the native table: the product rounded
-    to float32, then fma done exactly in float64 (bg * f32(a) is exact there) and rounded once."""
-    a32, b32 = np.float32(a), np.float32(1.0 - a)
-    c3 = crop.reshape(*crop.shape[:2], len(bg))
-    prod = (c3.astype(np.float32) * b32).astype(np.float64)
-    fused = (np.asarray(bg, np.float64) * np.float64(a32) + prod).astype(np.float32)
-    outside = np.clip(np.rint(fused), 0, 255).astype(np.uint8)
-    m = mask.reshape(*mask.shape[:2], 1 if mask.ndim == 2 else mask.shape[2]) != 0
-    return np.where(m, c3, outside).reshape(crop.shape)
 
 
 def opencv_upstream(crop, mask, a, bgr):

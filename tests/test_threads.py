@@ -60,3 +60,27 @@ def test_batch_matches_per_frame_calls(rng):
 def test_bad_thread_counts(value, exc):
     with pytest.raises(exc, match="threads: expected None or an integer >= 1"):
         dc.crop_boxes(np.zeros((4, 4), np.uint8), [[0, 0, 2, 2]], threads=value)
+
+
+def test_many_python_threads_on_shared_inputs(rng):
+    """8 Python threads x 5 calls each on the same read-only inputs, every call also splitting
+    its own work over native threads: results equal the serial ones, inputs stay unchanged, and
+    nothing deadlocks (a bounded count, with a timeout)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    image, det = big_scene(rng, 8)
+    image.flags.writeable = False
+    before = image.copy()
+    want = [c.image for c in dc.dynamic_crop(image, det, mask_opacity=0.4, background_color="#0f0", threads=1) if c]
+
+    def work(i):
+        crops = dc.dynamic_crop(image, det, mask_opacity=0.4, background_color="#0f0", threads=(None, 2, 1)[i % 3])
+        return [c.image for c in crops if c]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(40), timeout=120))
+    for got in results:
+        assert len(got) == len(want)
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(image, before)

@@ -11,7 +11,7 @@ def as_xyxy(value: object, name: str = "xyxy") -> np.ndarray:
         boxes = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{name}: expected an (N, 4) array of numbers ({e})") from None
-    if boxes.size == 0 and boxes.ndim <= 2:
+    if boxes.shape in ((0,), (0, 4)) or (boxes.ndim == 2 and boxes.shape[0] == 0):
         return boxes.reshape(0, 4)
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f"{name}: expected shape (N, 4), got {boxes.shape}")

@@ -8,7 +8,9 @@
 #include <nanobind/stl/vector.h>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -86,8 +88,6 @@ struct Arena {
 constexpr size_t kAlign = 64;
 constexpr size_t kHugePageBytes = 4u << 20;
 
-size_t aligned(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-
 Arena allocate(size_t bytes) {
     void* p = nullptr;
     if (posix_memalign(&p, kAlign, bytes ? bytes : kAlign) != 0) throw std::bad_alloc();
@@ -118,12 +118,43 @@ void check_opacity(double opacity) {
     if (!(opacity >= 0.0 && opacity <= 1.0)) fail("mask_opacity: expected a number in [0, 1]");
 }
 
-void check_budget(size_t bytes, size_t more) {
-    if (bytes > std::numeric_limits<size_t>::max() - more) throw std::bad_alloc();
+// Outputs are bounded by the machine's physical memory, checked before anything is
+// allocated: past that, Linux would overcommit and the OOM killer end the process later.
+[[noreturn]] void too_large(const std::string& what) {
+    PyErr_SetString(PyExc_MemoryError, what.c_str());
+    throw nb::python_error();
 }
 
-// Crop every box of `image`; with `masks` (one full-frame mask per box, (N, H, W) or
-// (N, H, W, C)) and opacity > 0 also remove the background outside each mask.
+size_t memory_limit() {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page)
+                                 : std::numeric_limits<size_t>::max();
+}
+
+std::string gib(double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / double(1ull << 30));
+    return buf;
+}
+
+// Running total of output bytes, each crop rounded up to kAlign (so every total is an aligned
+// offset for the next crop); saturates at SIZE_MAX instead of overflowing.
+size_t add_output(size_t total, int64_t h, int64_t w, int64_t pixel_bytes) {
+    size_t bytes = 0;
+    const bool overflow = __builtin_mul_overflow(static_cast<size_t>(h), static_cast<size_t>(w), &bytes) ||
+                          __builtin_mul_overflow(bytes, static_cast<size_t>(pixel_bytes), &bytes) ||
+                          __builtin_add_overflow(bytes, kAlign - 1, &bytes) ||
+                          __builtin_add_overflow(total, bytes / kAlign * kAlign, &total);
+    return overflow ? std::numeric_limits<size_t>::max() : total;
+}
+
+void check_memory(size_t total, const char* name) {
+    if (total <= memory_limit()) return;
+    too_large(std::string(name) + ": the requested crops need " +
+              (total == std::numeric_limits<size_t>::max() ? std::string("more than 2^64 bytes") : gib(double(total))) +
+              ", more than this machine's " + gib(double(memory_limit())) + " of memory");
+}
+
 void check_threads(int threads) {
     if (threads < 0) fail("threads: expected None or an integer >= 1");
 }
@@ -168,10 +199,8 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
         if (r[2] <= r[0] || r[3] <= r[1]) continue;  // empty crop: None
         CropJob job;
         job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
-        const size_t bytes = aligned(static_cast<size_t>(job.h * job.w * img.pixel_bytes()));
-        check_budget(total, bytes);
         offsets.push_back(total);
-        total += bytes;
+        total = add_output(total, job.h, job.w, img.pixel_bytes());
         if (masks) {
             job.mask = mask_view;
             job.mask.data = mask_view.data + i * mask_stride_n + job.y0 * mask_view.sy + job.x0 * mask_view.sx;
@@ -179,6 +208,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
         job_of[static_cast<size_t>(i)] = static_cast<int64_t>(jobs.size());
         jobs.push_back(job);
     }
+    check_memory(total, "xyxy");
     const Arena arena = allocate(total);
     for (size_t j = 0; j < jobs.size(); ++j) jobs[j].dst = arena.data + offsets[j];
     {
@@ -218,7 +248,9 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
     CropJob job;
     job.h = img.h, job.w = img.w;
-    const Arena out = allocate(static_cast<size_t>(img.h * img.w * img.pixel_bytes()));
+    const size_t bytes = add_output(0, img.h, img.w, img.pixel_bytes());
+    check_memory(bytes, "crop");
+    const Arena out = allocate(bytes);
     job.dst = out.data;
     job.mask = view_of(mask);
     {
@@ -262,6 +294,11 @@ NB_MODULE(_native, m) {
             d["compiled"] = compiled_levels();
             d["available"] = available_levels();
             d["active"] = std::string(active_kernels().isa);
+#if defined(DYNACROP_SANITIZED)
+            d["build"] = "asan+ubsan";
+#else
+            d["build"] = "release";
+#endif
             return d;
         },
         "What this CPU and build support, and the kernel level in use.");
