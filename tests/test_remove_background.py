@@ -154,8 +154,10 @@ def test_native_entry_points_validate_on_their_own():
 
     with pytest.raises(ValueError, match="outside the image"):
         _native.crop(np.zeros((4, 4), np.uint8), np.array([[0, 0, 5, 4]], np.int64), None, 0.0, [])
-    with pytest.raises(ValueError, match="mask: expected shape"):
-        _native.crop(np.zeros((4, 4), np.uint8), np.array([[0, 0, 2, 2]], np.int64), np.zeros((2, 4, 4), bool), 0.5, [0])
+    with pytest.raises(ValueError, match=r"mask 0: expected shape \(2, 2\), got \(4, 4\)"):
+        _native.crop(np.zeros((4, 4), np.uint8), np.array([[0, 0, 2, 2]], np.int64), [np.zeros((4, 4), bool)], 0.5, [0])
+    with pytest.raises(ValueError, match="mask: expected one mask"):
+        _native.crop(np.zeros((4, 4), np.uint8), np.array([[0, 0, 2, 2]], np.int64), [], 0.5, [0])
     with pytest.raises(ValueError, match="background_color"):
         _native.blend(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), bool), 0.5, [0, 0])
     with pytest.raises(ValueError, match="mask_opacity"):

@@ -102,7 +102,7 @@ def cut_detections(
     ids = schema.ids()
     height, width = source.shape[:2]
     boxes = round_and_clamp(as_xyxy(schema.xyxy, "detections.xyxy"), width, height)
-    masks = schema.masks(height, width)
+    masks = schema.local_masks(boxes, height, width)
     schema.prepare(boxes)
 
     if masks is not None and a > 0:

@@ -47,7 +47,8 @@ class SupervisionDetections:
             )
         return list(self.det.data[self.key])
 
-    def masks(self, height: int, width: int) -> np.ndarray | None:
+    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
+        """Each detection's mask over its clamped box (views of a dense full-frame mask)."""
         mask = self.det.mask
         if mask is None:
             return None
@@ -57,7 +58,7 @@ class SupervisionDetections:
             raise ValueError(f"detections.mask: expected shape {(self.n, height, width)}, got {mask.shape}")
         if mask.dtype not in (np.bool_, np.uint8):
             raise TypeError(f"detections.mask: expected dtype bool or uint8, got {mask.dtype}")
-        return mask
+        return [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(boxes.tolist())]
 
     def prepare(self, boxes: np.ndarray) -> None:
         """Slice all fields for the rounded, clamped int boxes (N, 4)."""
@@ -131,7 +132,7 @@ class RoboflowJson:
             raise ValueError(f"detections: prediction {missing[0]} lacks the '{self.key}' key")
         return [p[self.key] for p in self.preds]
 
-    def masks(self, height: int, width: int) -> None:
+    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> None:
         return None  # polygons are translated, not rasterised, for JSON input
 
     def prepare(self, boxes: np.ndarray) -> None:

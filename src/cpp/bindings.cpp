@@ -159,7 +159,25 @@ void check_threads(int threads) {
     if (threads < 0) fail("threads: expected None or an integer >= 1");
 }
 
-nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks, double mask_opacity,
+// A box-local mask: (h, w) bool/uint8, or (h, w, C) with one byte per image byte.
+void check_local_mask(const Array& mask, int64_t h, int64_t w, int64_t c, bool three_d_image, const std::string& name) {
+    const bool per_byte = mask.ndim() == 3;
+    const bool shape_ok = (mask.ndim() == 2 || (per_byte && static_cast<int64_t>(mask.shape(2)) == c)) &&
+                          static_cast<int64_t>(mask.shape(0)) == h && static_cast<int64_t>(mask.shape(1)) == w;
+    if (!shape_ok) {
+        std::string want = "(" + std::to_string(h) + ", " + std::to_string(w) + ")";
+        if (c > 1 || three_d_image)
+            want += " or (" + std::to_string(h) + ", " + std::to_string(w) + ", " + std::to_string(c) + ")";
+        fail(name + ": expected shape " + want + ", got " + shape_str(mask));
+    }
+    if (!is_mask_dtype(mask)) fail(name + ": expected dtype bool or uint8");
+}
+
+using LocalMasks = std::vector<std::optional<Array>>;
+
+// Crop every (x0, y0, x1, y1) box; with `masks` (one box-local mask or None per box) and
+// opacity > 0 also remove the background outside each mask.
+nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> masks, double mask_opacity,
               const std::vector<int>& background, int threads) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
@@ -172,23 +190,24 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
             fail("xyxy: box " + std::to_string(i) + " lies outside the image; clamp boxes first");
     }
     std::optional<BlendPlan> plan;
-    StridedView mask_view;
     if (masks) {
         check_opacity(mask_opacity);
-        const Array& m = *masks;
-        const bool per_byte = m.ndim() == 4;
-        const bool shape_ok = (m.ndim() == 3 || (per_byte && static_cast<int64_t>(m.shape(3)) == img.c)) &&
-                              static_cast<int64_t>(m.shape(0)) == n && static_cast<int64_t>(m.shape(1)) == img.h &&
-                              static_cast<int64_t>(m.shape(2)) == img.w;
-        if (!shape_ok)
-            fail("mask: expected shape (" + std::to_string(n) + ", " + std::to_string(img.h) + ", " +
-                 std::to_string(img.w) + "), got " + shape_str(m));
-        if (!is_mask_dtype(m)) fail("mask: expected dtype bool or uint8");
+        if (static_cast<int64_t>(masks->size()) != n)
+            fail("mask: expected one mask (or None) per box: " + std::to_string(n) + ", got " + std::to_string(masks->size()));
+        int per_byte = -1;  // every mask of a call has the same layout
+        for (int64_t i = 0; i < n; ++i) {
+            const std::optional<Array>& m = (*masks)[static_cast<size_t>(i)];
+            const int64_t* r = b + 4 * i;
+            if (!m || r[2] <= r[0] || r[3] <= r[1]) continue;
+            const std::string name = "mask " + std::to_string(i);
+            check_local_mask(*m, r[3] - r[1], r[2] - r[0], img.c, image.ndim() == 3, name);
+            const int layout = m->ndim() == 3 ? 1 : 0;
+            if (per_byte >= 0 && layout != per_byte) fail(name + ": all masks of a call need the same number of dimensions");
+            per_byte = layout;
+        }
         const std::vector<uint8_t> bg = background_bytes(background, img.c);
-        plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
-        mask_view = view_of(m, 1);
+        plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
     }
-    const int64_t mask_stride_n = masks ? masks->stride(0) : 0;
 
     std::vector<CropJob> jobs;
     std::vector<size_t> offsets;
@@ -201,10 +220,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<Array> masks
         job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
         offsets.push_back(total);
         total = add_output(total, job.h, job.w, img.pixel_bytes());
-        if (masks) {
-            job.mask = mask_view;
-            job.mask.data = mask_view.data + i * mask_stride_n + job.y0 * mask_view.sy + job.x0 * mask_view.sx;
-        }
+        if (masks && (*masks)[static_cast<size_t>(i)]) job.mask = view_of(*(*masks)[static_cast<size_t>(i)]);
         job_of[static_cast<size_t>(i)] = static_cast<int64_t>(jobs.size());
         jobs.push_back(job);
     }
@@ -234,16 +250,8 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     check_threads(threads);
     const StridedView img = image_view(crop_arr, "crop", true);
     check_opacity(mask_opacity);
+    check_local_mask(mask, img.h, img.w, img.c, crop_arr.ndim() == 3, "mask");
     const bool per_byte = mask.ndim() == 3;
-    const bool shape_ok = (mask.ndim() == 2 || (per_byte && static_cast<int64_t>(mask.shape(2)) == img.c)) &&
-                          static_cast<int64_t>(mask.shape(0)) == img.h && static_cast<int64_t>(mask.shape(1)) == img.w;
-    if (!shape_ok) {
-        std::string want = "(" + std::to_string(img.h) + ", " + std::to_string(img.w) + ")";
-        if (img.c > 1 || crop_arr.ndim() == 3)
-            want += " or (" + std::to_string(img.h) + ", " + std::to_string(img.w) + ", " + std::to_string(img.c) + ")";
-        fail("mask: expected shape " + want + ", got " + shape_str(mask));
-    }
-    if (!is_mask_dtype(mask)) fail("mask: expected dtype bool or uint8");
     const std::vector<uint8_t> bg = background_bytes(background, img.c);
     const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
     CropJob job;
@@ -309,7 +317,8 @@ NB_MODULE(_native, m) {
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
-          "None for empty boxes. With masks, remove the background outside mask i in crop i. "
+          "None for empty boxes. masks: one box-local mask (or None) per box; with opacity > 0 the "
+          "background outside mask i is removed in crop i. "
           "threads: 0 = automatic, n = at most n threads.");
     m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Background removal on one uint8 crop; returns a new array.");

@@ -47,7 +47,8 @@ def one_input(data):
     before = image.copy()
     try:
         if target == 0:
-            _native.crop(image, boxes, masks, opacity, background, threads)
+            local = None if masks is None else [masks if fdp.ConsumeBool() else None for _ in range(n)]
+            _native.crop(image, boxes, local, opacity, background, threads)
         elif target == 1:
             mask = masks if masks is not None else np.zeros(image.shape[:2], bool)
             _native.blend(image, mask, opacity, background, threads)
