@@ -13,11 +13,39 @@ from typing import Any
 
 import numpy as np
 
+from . import rle
+
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
 KEYPOINTS_KEY = "keypoints_xy"
 POLYGON_KEY = "polygon"
 OBB_KEY = "xyxyxyxy"
 POINT_KEYS = (KEYPOINTS_KEY, POLYGON_KEY, OBB_KEY)
+RLE_KEY = "rle_mask"  # Inference's compact masks: one COCO RLE dict per detection
+
+
+def is_compact_mask(mask: Any) -> bool:
+    """supervision's CompactMask (>= 0.28), recognised without importing supervision."""
+    return type(mask).__name__ == "CompactMask" and hasattr(mask, "crop") and hasattr(mask, "offsets")
+
+
+def compact_local(mask: Any, i: int, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Detection i's mask over box (x0, y0, x1, y1) from a CompactMask, decoding only its own
+    crop (CompactMask stores each mask over its box, at `offsets[i]` = (x, y))."""
+    x0, y0, x1, y1 = box
+    local = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    part = mask.crop(i)
+    ox, oy = (int(v) for v in mask.offsets[i])
+    ax0, ay0 = max(x0, ox), max(y0, oy)
+    ax1, ay1 = min(x1, ox + part.shape[1]), min(y1, oy + part.shape[0])
+    if ax1 > ax0 and ay1 > ay0:
+        local[ay0 - y0 : ay1 - y0, ax0 - x0 : ax1 - x0] = part[ay0 - oy : ay1 - oy, ax0 - ox : ax1 - ox]
+    return local
+
+
+def _object_row(value: Any) -> np.ndarray:
+    row = np.empty(1, dtype=object)
+    row[0] = value
+    return row
 
 
 def _rows(array: np.ndarray) -> list[np.ndarray]:
@@ -48,17 +76,36 @@ class SupervisionDetections:
         return list(self.det.data[self.key])
 
     def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
-        """Each detection's mask over its clamped box (views of a dense full-frame mask)."""
-        mask = self.det.mask
+        """Each detection's mask over its clamped box, never expanded to the full frame: views
+        of a dense mask, or the box region decoded from a CompactMask or `data["rle_mask"]`."""
+        mask, data = self.det.mask, self.det.data
+        boxes_list = [tuple(b) for b in boxes.tolist()]
+        self._rle_local = None
+        if RLE_KEY in data:  # cropped to the box whatever drives blending (upstream leaves it stale)
+            self._rle_local = [self._rle_region(i, box, height, width) for i, box in enumerate(boxes_list)]
         if mask is None:
-            return None
+            return self._rle_local
+        if is_compact_mask(mask):
+            if tuple(mask.image_shape) != (height, width):
+                raise ValueError(f"detections.mask: CompactMask of image shape {tuple(mask.image_shape)}, "
+                                 f"expected {(height, width)}")
+            self._compact_local = [compact_local(mask, i, box) for i, box in enumerate(boxes_list)]
+            return self._compact_local
         if not isinstance(mask, np.ndarray):
-            raise TypeError(f"detections.mask: expected a numpy array, got {type(mask).__name__}")
+            raise TypeError(f"detections.mask: expected a numpy array or CompactMask, got {type(mask).__name__}")
         if mask.shape != (self.n, height, width):
             raise ValueError(f"detections.mask: expected shape {(self.n, height, width)}, got {mask.shape}")
         if mask.dtype not in (np.bool_, np.uint8):
             raise TypeError(f"detections.mask: expected dtype bool or uint8, got {mask.dtype}")
-        return [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(boxes.tolist())]
+        return [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(boxes_list)]
+
+    def _rle_region(self, i: int, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray:
+        name = f"detections.data['{RLE_KEY}'][{i}]"
+        value = self.det.data[RLE_KEY][i]
+        h, w, _ = rle.parse(value, name)
+        if (h, w) != (height, width):
+            raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
+        return rle.decode_box(value, box, name)
 
     def prepare(self, boxes: np.ndarray) -> None:
         """Slice all fields for the rounded, clamped int boxes (N, 4)."""
@@ -86,7 +133,10 @@ class SupervisionDetections:
         data = {}
         for key, value in det.data.items():
             rows = self._data.get(key)
-            if rows is not None:
+            if key == RLE_KEY and self._rle_local is not None:  # crop-local RLE, same form as given
+                local = rle.encode_like(self._rle_local[i], value[i])
+                data[key] = [local] if isinstance(value, list) else _object_row(local)
+            elif rows is not None:
                 data[key] = rows[i]
             elif isinstance(value, np.ndarray):  # 0-d arrays, object-dtype point arrays
                 data[key] = value.copy() if value.ndim == 0 else value[[i]] - np.array([x0, y0])
@@ -94,9 +144,17 @@ class SupervisionDetections:
                 data[key] = [value[i]] if key not in POINT_KEYS else [value[i]] - np.array([x0, y0])
         fields = self._fields
         new = type(det).__new__(type(det))
+        if det.mask is None:
+            mask = None
+        elif is_compact_mask(det.mask):  # a CompactMask in the crop's frame (inclusive box corners)
+            local = self._compact_local[i]
+            corners = np.array([[0, 0, local.shape[1] - 1, local.shape[0] - 1]], dtype=np.float32)
+            mask = type(det.mask).from_dense(local[None], corners, image_shape=local.shape)
+        else:
+            mask = det.mask[i : i + 1, y0:y1, x0:x1].copy()
         new.__dict__.update(
             xyxy=self._xyxy[i],
-            mask=None if det.mask is None else det.mask[i : i + 1, y0:y1, x0:x1].copy(),
+            mask=mask,
             confidence=None if fields["confidence"] is None else fields["confidence"][i],
             class_id=None if fields["class_id"] is None else fields["class_id"][i],
             tracker_id=None if fields["tracker_id"] is None else fields["tracker_id"][i],
@@ -132,14 +190,31 @@ class RoboflowJson:
             raise ValueError(f"detections: prediction {missing[0]} lacks the '{self.key}' key")
         return [p[self.key] for p in self.preds]
 
-    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> None:
-        return None  # polygons are translated, not rasterised, for JSON input
+    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
+        """Box regions of the predictions' `rle` masks (polygon `points` are translated, not
+        rasterised); None when no prediction carries one."""
+        self._rle_local = None
+        if not any("rle" in p for p in self.preds):
+            return None
+        self._rle_local = []
+        for i, (p, box) in enumerate(zip(self.preds, boxes.tolist())):
+            if "rle" not in p:
+                self._rle_local.append(None)
+                continue
+            name = f"detections['predictions'][{i}]['rle']"
+            h, w, _ = rle.parse(p["rle"], name)
+            if (h, w) != (height, width):
+                raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
+            self._rle_local.append(rle.decode_box(p["rle"], tuple(box), name))
+        return self._rle_local
 
     def prepare(self, boxes: np.ndarray) -> None:
         pass
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> dict:
         pred = _copy.deepcopy(self.preds[i])
+        if self._rle_local is not None and self._rle_local[i] is not None:
+            pred["rle"] = rle.encode_like(self._rle_local[i], self.preds[i]["rle"])
         pred["x"] = pred["x"] - x0
         pred["y"] = pred["y"] - y0
         for key in ("points", "keypoints"):

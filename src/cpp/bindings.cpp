@@ -21,6 +21,7 @@
 #include "blend.hpp"
 #include "crop_jobs.hpp"
 #include "dispatch.hpp"
+#include "rle.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -279,6 +280,39 @@ nb::bytes blend_table(double mask_opacity, const std::vector<int>& background) {
     return nb::bytes(out.data(), out.size());
 }
 
+// The [y0, y1) x [x0, x1) region of an h x w COCO RLE mask, as a new bool array.
+nb::object rle_decode(const std::vector<uint64_t>& counts, int64_t h, int64_t w, const std::vector<int64_t>& box) {
+    if (h < 0 || w < 0) fail("rle: size must be non-negative");
+    if (box.size() != 4) fail("box: expected (x0, y0, x1, y1)");
+    const int64_t x0 = box[0], y0 = box[1], x1 = box[2], y1 = box[3];
+    if (x0 < 0 || y0 < 0 || x1 > w || y1 > h || x1 < x0 || y1 < y0)
+        fail("box: expected 0 <= x0 <= x1 <= " + std::to_string(w) + " and 0 <= y0 <= y1 <= " + std::to_string(h));
+    const size_t bytes = add_output(0, y1 - y0, x1 - x0, 1);
+    check_memory(bytes, "box");
+    const Arena out = allocate(bytes);
+    {
+        nb::gil_scoped_release release;
+        rle_decode_box(counts, h, w, x0, y0, x1, y1, out.data);
+    }
+    const size_t shape[2] = {static_cast<size_t>(y1 - y0), static_cast<size_t>(x1 - x0)};
+    return nb::cast(nb::ndarray<nb::numpy, bool>(out.data, 2, shape, out.owner));
+}
+
+nb::object rle_decode_string(nb::bytes counts, int64_t h, int64_t w, const std::vector<int64_t>& box) {
+    return rle_decode(rle_counts_from_string(std::string_view(counts.c_str(), counts.size())), h, w, box);
+}
+
+nb::object rle_decode_counts(const nb::ndarray<const int64_t, nb::ndim<1>, nb::device::cpu>& counts, int64_t h,
+                             int64_t w, const std::vector<int64_t>& box) {
+    std::vector<uint64_t> runs(counts.shape(0));
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const int64_t v = counts(i);
+        if (v < 0) fail("rle: run lengths must be non-negative");
+        runs[i] = static_cast<uint64_t>(v);
+    }
+    return rle_decode(runs, h, w, box);
+}
+
 // Which kernel path a call with these arguments takes: copy, fill, fixed or blend.
 std::string blend_mode(double mask_opacity, const std::vector<int>& background) {
     check_opacity(mask_opacity);
@@ -324,6 +358,10 @@ NB_MODULE(_native, m) {
           "Background removal on one uint8 crop; returns a new array.");
     m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,
           "The exact outside-mask value of every (channel, value) pair, channels x 256 bytes.");
+    m.def("rle_decode_string", &rle_decode_string, "counts"_a, "h"_a, "w"_a, "box"_a,
+          "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with compressed counts.");
+    m.def("rle_decode_counts", &rle_decode_counts, "counts"_a, "h"_a, "w"_a, "box"_a,
+          "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with uncompressed counts.");
     m.def("blend_mode", &blend_mode, "mask_opacity"_a, "background"_a,
           "The kernel path these arguments select: 'copy', 'fill', 'fixed' or 'blend'.");
 }

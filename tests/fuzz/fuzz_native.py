@@ -1,4 +1,5 @@
-"""Coverage-guided fuzz target (atheris) for the native entry points and the public API.
+"""Coverage-guided fuzz target (atheris) for the native entry points (crop, blend, the RLE
+decoder) and the public API.
 
 The native functions are called directly as well, past the Python layer's checks, with
 arbitrary arrays (dtypes, shapes, strides), boxes (including out-of-image ones), masks,
@@ -36,7 +37,15 @@ def make_array(fdp, dtypes=DTYPES, max_ndim=4):
 
 def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
-    target = fdp.ConsumeIntInRange(0, 3)
+    target = fdp.ConsumeIntInRange(0, 4)
+    if target == 4:  # the RLE decoder: arbitrary compressed counts, sizes and boxes
+        h, w = fdp.ConsumeIntInRange(0, 64), fdp.ConsumeIntInRange(0, 64)
+        box = [fdp.ConsumeIntInRange(-2, 66) for _ in range(4)]
+        try:
+            _native.rle_decode_string(fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 64)), h, w, box)
+        except EXPECTED:
+            pass
+        return
     image = make_array(fdp)
     n = fdp.ConsumeIntInRange(0, 5)
     boxes = np.array([fdp.ConsumeIntInRange(-30, 40) for _ in range(4 * n)], dtype=np.int64).reshape(n, 4)

@@ -131,15 +131,23 @@ def kernel_rows(quick: bool, scale: float) -> list[Row]:
 
 
 MEMORY_PROBE = """
-import json, numpy as np, dynacrop_native as dc
+import gc, json, numpy as np, dynacrop_native as dc
+from dynacrop_native import rle
 from dynacrop_native.bench import scenarios
 
-def status(key):  # kB figures of /proc/self/status
+def status(key):  # bytes, from /proc/self/status
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
 
 s = scenarios.scene(2160, 3840, 100, masks=True, scale=SCALE)
 det = scenarios.detections(s)
+mask_bytes = s.masks.nbytes
+if MODE == "rle":  # the same masks as compressed COCO RLE, the dense array freed
+    like = {"size": list(s.masks.shape[1:]), "counts": ""}
+    det.data["rle_mask"] = [rle.encode_like(m, like) for m in s.masks]
+    mask_bytes = sum(len(r["counts"]) for r in det.data["rle_mask"])
+    det.mask = s.masks = None
+    gc.collect()
 warm = scenarios.scene(64, 64, 1, masks=True)
 dc.dynamic_crop(warm.image, scenarios.detections(warm), mask_opacity=1.0)
 before = status("VmRSS:")
@@ -147,15 +155,16 @@ with open("/proc/self/clear_refs", "w") as f:
     f.write("5")  # reset the peak-RSS high-water mark to the current RSS
 crops = dc.dynamic_crop(s.image, det, mask_opacity=1.0, threads=1)
 peak = status("VmHWM:")
-out = sum(c.image.nbytes + c.predictions.mask.nbytes for c in crops if c is not None)
-print(json.dumps({"peak_extra": peak - before, "outputs": out}))
+out = sum(c.image.nbytes for c in crops if c is not None)
+print(json.dumps({"peak_extra": peak - before, "outputs": out, "mask_bytes": mask_bytes}))
 """
 
 
-def memory_probe(scale: float) -> dict | None:
-    """Peak RSS growth of one S4 call against its outputs, in a fresh process whose peak-RSS
-    mark is reset just before the call (Linux); None where that is not possible."""
-    code = MEMORY_PROBE.replace("SCALE", repr(scale))
+def memory_probe(scale: float, mode: str = "dense") -> dict | None:
+    """Peak RSS growth of one S4 call (masks dense or as COCO RLE) against its output crops,
+    in a fresh process whose peak-RSS mark is reset just before the call (Linux); None where
+    that is not possible."""
+    code = MEMORY_PROBE.replace("SCALE", repr(scale)).replace("MODE", repr(mode))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if result.returncode != 0:
         return None
@@ -230,14 +239,15 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)
     print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")
-    mem = memory_probe(scale)
-    if mem is None:
-        print("memory: not measured (needs Linux /proc/self/clear_refs)")
-    else:
+    for mode in ("dense", "rle"):
+        mem = memory_probe(scale, mode)
+        if mem is None:
+            print(f"memory ({mode} masks): not measured (needs Linux /proc/self/clear_refs)")
+            continue
         print(
-            f"memory: one S4 call raised peak RSS by {mem['peak_extra'] / 2**20:.1f} MiB for "
-            f"{mem['outputs'] / 2**20:.1f} MiB of outputs (crops + translated masks): "
-            f"{(mem['peak_extra'] - mem['outputs']) / 2**20:+.1f} MiB beyond the outputs"
+            f"memory ({mode} masks, {mem['mask_bytes'] / 2**20:.1f} MiB of mask input): one S4 call raised peak RSS "
+            f"by {mem['peak_extra'] / 2**20:.1f} MiB for {mem['outputs'] / 2**20:.1f} MiB of output crops "
+            f"({(mem['peak_extra'] - mem['outputs']) / 2**20:+.1f} MiB beyond them, translated masks included)"
         )
     if plot_path:
         plot(rows, plot_path)
