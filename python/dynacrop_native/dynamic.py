@@ -105,18 +105,32 @@ def cut_detections(
     masks = schema.local_masks(boxes, height, width)
     schema.prepare(boxes)
 
-    if masks is not None and a > 0:
-        source = image_array(source, "image", blend=True)
-        bg = background_for_channels(bgr, channels(source))
-        arrays = _native.crop(source, boxes, masks, a, bg, n_threads)
-    elif copy:
-        arrays = _native.crop(source, boxes, None, 0.0, [], n_threads)
-    else:
-        arrays = crop_views(source, boxes)
+    arrays = crop_arrays(source, boxes, masks, a, bgr, copy, n_threads)
     return [
         (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
         for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
     ]
+
+
+def crop_arrays(
+    source: np.ndarray,
+    boxes: np.ndarray,
+    masks: list[np.ndarray | None] | None,
+    opacity: float,
+    bgr: tuple[int, int, int],
+    copy: bool,
+    threads: int,
+) -> list[np.ndarray | None]:
+    """Crops for clamped int boxes, blending each with its box-local mask when masks are given
+    and opacity > 0 (one native call); views of `source` when neither blending nor copying.
+    Arguments are already validated (`threads` as the native count, 0 = automatic)."""
+    if masks is not None and opacity > 0:
+        source = image_array(source, "image", blend=True)
+        bg = background_for_channels(bgr, channels(source))
+        return _native.crop(source, boxes, masks, opacity, bg, threads)
+    if copy:
+        return _native.crop(source, boxes, None, 0.0, [], threads)
+    return crop_views(source, boxes)
 
 
 def dynamic_crop_batch(images: Sequence[Any], detections: Sequence[Any], **options: Any) -> list[list[Crop | None]]:
