@@ -135,3 +135,13 @@ def test_bad_rle_names_the_detection(bad, exc, match):
     det = sv.Detections(xyxy=np.array([[0.0, 0.0, 10.0, 10.0]]), data={"detection_id": np.array(["a"]), "rle_mask": [bad]})
     with pytest.raises(exc, match=r"detections.data\['rle_mask'\]\[0\]: .*" + match):
         dc.dynamic_crop(image, det, mask_opacity=0.5)
+
+
+def test_remove_background_takes_an_rle_mask(rng):
+    crop = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    mask = rng.random((20, 30)) < 0.5
+    for form in ("bytes", "str", "list"):
+        np.testing.assert_array_equal(dc.remove_background(crop, coco(mask, form), 0.7, "#123"),
+                                      dc.remove_background(crop, mask, 0.7, "#123"))
+    with pytest.raises(ValueError, match=r"mask: RLE size \[20, 31\] does not match the crop \(20, 30\)"):
+        dc.remove_background(crop, coco(np.zeros((20, 31), bool), "str"), 0.7)

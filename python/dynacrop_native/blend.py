@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from . import _native
+from . import _native, rle
 from ._checks import channels, image_array, mask_array, opacity
 from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
@@ -20,13 +22,19 @@ def remove_background(
 ) -> np.ndarray:
     """Blend the pixels outside ``mask`` toward ``background_color``; returns a new array.
 
-    Inside the mask (non-zero) pixels are unchanged; outside, channel ``c`` of value ``v``
+    ``mask`` is a bool/uint8 array (``(h, w)`` or ``(h, w, C)``) or a COCO RLE dict of the
+    crop's size. Inside the mask (non-zero) pixels are unchanged; outside, channel ``c`` of value ``v``
     becomes exactly ``cv2.addWeighted(bg, a, crop, 1 - a, 0)``, i.e.
     ``rint_half_even(f32(fma(f32(bg[c]), f32(a), f32(v * f32(1 - a)))))``. The colour is RGB
     (any ``parse_color`` form) applied in BGR order; on 4-channel crops the alpha channel is
     blended toward 255, on grayscale crops the colour's luma is used.
     """
     crop = image_array(crop, "crop", blend=True)
+    if isinstance(mask, Mapping):  # a COCO RLE dict of the crop's size
+        h, w, _ = rle.parse(mask, "mask")
+        if (h, w) != crop.shape[:2]:
+            raise ValueError(f"mask: RLE size {[h, w]} does not match the crop {crop.shape[:2]}")
+        mask = rle.decode(mask, "mask")
     mask = mask_array(mask, crop.shape[:2], channels(crop))
     a = opacity(mask_opacity)
     bg = background_for_channels(parse_color(background_color), channels(crop))
