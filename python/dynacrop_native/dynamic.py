@@ -14,6 +14,7 @@ from .boxes import as_xyxy, round_and_clamp
 from .color import background_for_channels, parse_color
 from .crop import crop_views
 from .schemas import schema_for
+from .shaping import shape_boxes, small_boxes, with_alpha
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +44,11 @@ def dynamic_crop(
     detection_id_key: str = "detection_id",
     copy: bool = False,
     threads: int | None = None,
+    margin: float = 0,
+    margin_ratio: float = 0.0,
+    square: bool = False,
+    min_size: float = 0,
+    output: str = "image",
 ) -> list[Crop | None]:
     """One :class:`Crop` per detection (``None`` where the box is empty), like Inference's
     ``roboflow_core/dynamic_crop@v1``: boxes rounded half to even and clamped to the image,
@@ -53,10 +59,20 @@ def dynamic_crop(
     over ``threads`` threads (``None``: the machine's cores when the work is a few MB or more;
     ``1``: serial; results never depend on it). Without blending, crops are views of ``image``
     unless ``copy=True``.
+
+    Opt-in extras (the defaults keep upstream's behaviour): ``margin`` pixels and
+    ``margin_ratio`` of the box size added on every side, ``square=True`` grows the short side
+    around the centre, ``min_size`` gives None for boxes narrower or shorter than it (as
+    detected); predictions translate with the shaped box. ``output="bgra"`` returns 4-channel
+    crops with the original colours and alpha 255 inside the mask, round(255 * (1 -
+    mask_opacity)) outside (255 everywhere without masks), for transparent cut-outs.
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image)
-    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads)
+    if output not in ("image", "bgra"):
+        raise ValueError(f"output: expected 'image' or 'bgra', got {output!r}")
+    shaping = dict(margin=margin, margin_ratio=margin_ratio, square=square, min_size=min_size, alpha=output == "bgra")
+    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads, **shaping)
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
     results: list[Crop | None] = []
@@ -87,6 +103,12 @@ def cut_detections(
     detection_id_key: str,
     copy: bool,
     threads: int | None,
+    *,
+    margin: float = 0,
+    margin_ratio: float = 0.0,
+    square: bool = False,
+    min_size: float = 0,
+    alpha: bool = False,
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray | None, Any, Any]]:
     """The work behind :func:`dynamic_crop` for a validated image array: per detection, its
     clamped int box, crop (None if empty), translated prediction (None if empty) and id, as
@@ -101,11 +123,21 @@ def cut_detections(
         return []
     ids = schema.ids()
     height, width = source.shape[:2]
-    boxes = round_and_clamp(as_xyxy(schema.xyxy, "detections.xyxy"), width, height)
+    xyxy = as_xyxy(schema.xyxy, "detections.xyxy")
+    small = small_boxes(xyxy, min_size)
+    boxes = round_and_clamp(shape_boxes(xyxy, margin, margin_ratio, square), width, height)
+    boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
     masks = schema.local_masks(boxes, height, width)
     schema.prepare(boxes)
 
-    arrays = crop_arrays(source, boxes, masks, a, bgr, copy, n_threads)
+    if alpha:  # colours untouched; the mask goes to the alpha channel
+        arrays = crop_arrays(source, boxes, None, 0.0, bgr, False, n_threads)
+        arrays = [
+            None if crop is None else with_alpha(crop, None if masks is None or not a else masks[i], a)
+            for i, crop in enumerate(arrays)
+        ]
+    else:
+        arrays = crop_arrays(source, boxes, masks, a, bgr, copy, n_threads)
     return [
         (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
         for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
