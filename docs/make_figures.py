@@ -23,12 +23,15 @@ def main() -> None:
     x, y, w, h = ann["bbox"]
     det = sv.Detections(xyxy=np.array([[x, y, x + w, y + h]]), mask=rle.decode(ann["segmentation"])[None],
                         data={"detection_id": np.array(["circle"])})
+    corner = sv.Detections(xyxy=np.array([[0.0, 0.0, 60.0, 60.0]]), data={"detection_id": np.array(["corner"])})
     panels = [
         ("box (upstream)", dc.dynamic_crop(image, det)[0].image),
         ("margin=12", dc.dynamic_crop(image, det, margin=12)[0].image),
         ("square, margin_ratio=.3", dc.dynamic_crop(image, det, square=True, margin_ratio=0.3)[0].image),
         ("mask_opacity=1, white", dc.dynamic_crop(image, det, mask_opacity=1.0, background_color="#fff", margin=12)[0].image),
         ("output='bgra'", dc.dynamic_crop(image, det, mask_opacity=1.0, output="bgra", margin=12)[0].image),
+        ("out_of_bounds='pad'", dc.dynamic_crop(image, corner, out_of_bounds="pad", margin=20,
+                                                background_color="#ff00ff")[0].image),
     ]
     size, tiles = 150, []
     for title, crop in panels:

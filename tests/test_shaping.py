@@ -105,3 +105,79 @@ def test_bad_option_values(kwargs, exc, match):
 def test_bgra_needs_uint8():
     with pytest.raises(TypeError, match="output: 'bgra' needs a uint8 image"):
         dc.dynamic_crop(IMAGE.astype(np.float32), detections([[1.0, 1.0, 5.0, 5.0]]), output="bgra")
+
+
+def padded_reference(image, box, mask, opacity, colour):
+    """numpy: a canvas of the background colour, the in-image part pasted (blended if asked)."""
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    c = 1 if image.ndim == 2 else image.shape[2]
+    bg = dc.color.background_for_channels(dc.parse_color(colour), c)
+    canvas = np.empty((y1 - y0, x1 - x0, c), image.dtype)
+    canvas[...] = np.array(bg, dtype=image.dtype)
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    part = image[cy0:cy1, cx0:cx1]
+    if mask is not None and opacity > 0:
+        part = dc.remove_background(part, mask[cy0:cy1, cx0:cx1], opacity, colour)
+    canvas[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = part.reshape(*part.shape[:2], c)
+    return canvas.reshape(canvas.shape[:2]) if image.ndim == 2 else canvas
+
+
+EDGE_BOXES = [[-6.0, 10.0, 8.0, 20.0], [10.0, -5.0, 20.0, 6.0], [70.0, 10.0, 90.0, 20.0], [10.0, 52.0, 20.0, 70.0],
+              [-5.0, -5.0, 5.0, 5.0], [75.0, 55.0, 85.0, 65.0], [-10.0, -10.0, 90.0, 70.0]]
+
+
+@pytest.mark.parametrize("shape, dtype", [((60, 80, 3), np.uint8), ((60, 80), np.uint8), ((60, 80, 4), np.uint8),
+                                          ((60, 80, 3), np.uint16)])
+@pytest.mark.parametrize("opacity", [0.0, 0.5, 1.0])
+def test_pad_mode_at_every_edge(rng, isa, shape, dtype, opacity):
+    image = rng.integers(0, 256, shape).astype(dtype)
+    masks = rng.random((len(EDGE_BOXES), 60, 80)) < 0.5
+    if dtype != np.uint8 and opacity > 0:
+        return  # blending needs uint8
+    det = detections(EDGE_BOXES, masks)
+    crops = dc.dynamic_crop(image, det, out_of_bounds="pad", mask_opacity=opacity, background_color="#204060")
+    for i, (box, crop) in enumerate(zip(EDGE_BOXES, crops)):
+        x0, y0, x1, y1 = (int(round(v)) for v in box)
+        assert crop.offset == (x0, y0) and crop.image.shape[:2] == (y1 - y0, x1 - x0)
+        np.testing.assert_array_equal(crop.image, padded_reference(image, (x0, y0, x1, y1), masks[i], opacity, "#204060"))
+        np.testing.assert_array_equal(crop.predictions.xyxy, [[box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0]])
+        want_mask = np.zeros((y1 - y0, x1 - x0), bool)
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, 80), min(y1, 60)
+        want_mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = masks[i, cy0:cy1, cx0:cx1]
+        np.testing.assert_array_equal(crop.predictions.mask[0], want_mask)
+
+
+def test_pad_mode_with_rle_margins_and_nesting(rng):
+    from dynacrop_native import rle
+
+    image = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    mask = rng.random((60, 80)) < 0.5
+    det = sv.Detections(xyxy=np.array([[2.0, 2.0, 12.0, 12.0]]),
+                        data={"detection_id": np.array(["a"]), "rle_mask": [rle.encode_like(mask, {"counts": ""})]})
+    (c,) = dc.dynamic_crop(image, det, out_of_bounds="pad", margin=5, mask_opacity=1.0)
+    assert c.offset == (-3, -3) and c.image.shape[:2] == (20, 20)
+    np.testing.assert_array_equal(c.image, padded_reference(image, (-3, -3, 17, 17), mask, 1.0, (0, 0, 0)))
+    local = rle.decode(c.predictions.data["rle_mask"][0])
+    assert local.shape == (20, 20) and not local[:3].any() and not local[:, :3].any()
+    (inner,) = dc.dynamic_crop(c, detections([[-2.0, -2.0, 4.0, 4.0]]), out_of_bounds="pad")
+    assert inner.offset == (-2, -2) and inner.root_offset == (-5, -5)
+
+
+def test_pad_mode_json_and_outside_boxes():
+    payload = {"image": {"width": 80, "height": 60}, "predictions": [
+        {"x": 0.0, "y": 0.0, "width": 10.0, "height": 10.0, "detection_id": "p", "points": [{"x": 1.0, "y": 1.0}]},
+        {"x": 200.0, "y": 200.0, "width": 4.0, "height": 4.0, "detection_id": "q"}]}
+    inside, outside = dc.dynamic_crop(IMAGE, payload, out_of_bounds="pad")
+    assert outside is None  # no pixel inside the image
+    assert inside.offset == (-5, -5) and inside.image.shape[:2] == (10, 10)
+    p = inside.predictions["predictions"][0]
+    assert (p["x"], p["y"], p["points"][0]["x"]) == (5.0, 5.0, 6.0)
+    assert inside.predictions["image"] == {"width": 10, "height": 10}
+
+
+def test_pad_mode_bad_arguments():
+    with pytest.raises(ValueError, match="out_of_bounds: expected 'clamp' or 'pad'"):
+        dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="wrap")
+    with pytest.raises(ValueError, match="output: 'bgra' cannot be combined with out_of_bounds='pad'"):
+        dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="pad", output="bgra")

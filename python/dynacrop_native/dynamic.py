@@ -49,6 +49,7 @@ def dynamic_crop(
     square: bool = False,
     min_size: float = 0,
     output: str = "image",
+    out_of_bounds: str = "clamp",
 ) -> list[Crop | None]:
     """One :class:`Crop` per detection (``None`` where the box is empty), like Inference's
     ``roboflow_core/dynamic_crop@v1``: boxes rounded half to even and clamped to the image,
@@ -66,12 +67,18 @@ def dynamic_crop(
     detected); predictions translate with the shaped box. ``output="bgra"`` returns 4-channel
     crops with the original colours and alpha 255 inside the mask, round(255 * (1 -
     mask_opacity)) outside (255 everywhere without masks), for transparent cut-outs.
+    ``out_of_bounds="pad"`` keeps the shaped box's full size where it reaches past the image,
+    filling that part with ``background_color`` (offsets may then be negative); boxes with no
+    pixel inside the image still give None.
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image)
     if output not in ("image", "bgra"):
         raise ValueError(f"output: expected 'image' or 'bgra', got {output!r}")
-    shaping = dict(margin=margin, margin_ratio=margin_ratio, square=square, min_size=min_size, alpha=output == "bgra")
+    if out_of_bounds not in ("clamp", "pad"):
+        raise ValueError(f"out_of_bounds: expected 'clamp' or 'pad', got {out_of_bounds!r}")
+    shaping = dict(margin=margin, margin_ratio=margin_ratio, square=square, min_size=min_size,
+                   alpha=output == "bgra", pad=out_of_bounds == "pad")
     cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads, **shaping)
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
@@ -109,6 +116,7 @@ def cut_detections(
     square: bool = False,
     min_size: float = 0,
     alpha: bool = False,
+    pad: bool = False,
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray | None, Any, Any]]:
     """The work behind :func:`dynamic_crop` for a validated image array: per detection, its
     clamped int box, crop (None if empty), translated prediction (None if empty) and id, as
@@ -125,12 +133,23 @@ def cut_detections(
     height, width = source.shape[:2]
     xyxy = as_xyxy(schema.xyxy, "detections.xyxy")
     small = small_boxes(xyxy, min_size)
-    boxes = round_and_clamp(shape_boxes(xyxy, margin, margin_ratio, square), width, height)
+    shaped = shape_boxes(xyxy, margin, margin_ratio, square)
+    boxes = round_and_clamp(shaped, width, height)
     boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
     masks = schema.local_masks(boxes, height, width)
-    schema.prepare(boxes)
+    canvas = None
+    if pad:  # the shaped box, unclamped (bounded so the ints cannot overflow)
+        canvas = np.clip(np.round(shaped), -(2.0**40), 2.0**40).astype(np.int64)
+        canvas[small] = boxes[small]
+    schema.prepare(boxes if canvas is None else canvas)
 
-    if alpha:  # colours untouched; the mask goes to the alpha channel
+    if pad:
+        if alpha:
+            raise ValueError("output: 'bgra' cannot be combined with out_of_bounds='pad' yet")
+        fill = np.array(background_for_channels(bgr, channels(source)), dtype=source.dtype).tobytes()
+        arrays = _native.crop(source, boxes, masks if a > 0 else None, a, background_for_channels(bgr, channels(source))
+                              if masks is not None and a > 0 else [], n_threads, canvas, fill)
+    elif alpha:  # colours untouched; the mask goes to the alpha channel
         arrays = crop_arrays(source, boxes, None, 0.0, bgr, False, n_threads)
         arrays = [
             None if crop is None else with_alpha(crop, None if masks is None or not a else masks[i], a)
@@ -138,9 +157,14 @@ def cut_detections(
         ]
     else:
         arrays = crop_arrays(source, boxes, masks, a, bgr, copy, n_threads)
+    if canvas is None:
+        return [
+            (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
+            for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
+        ]
     return [
-        (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
-        for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
+        (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
+        for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
     ]
 
 

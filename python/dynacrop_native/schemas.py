@@ -42,6 +42,15 @@ def compact_local(mask: Any, i: int, box: tuple[int, int, int, int]) -> np.ndarr
     return local
 
 
+def pad_to(local: np.ndarray, region: tuple[int, int, int, int], canvas: tuple[int, int, int, int]) -> np.ndarray:
+    """A mask over `region` placed in a zero mask over `canvas` (which contains it)."""
+    if region == canvas:
+        return local
+    out = np.zeros((canvas[3] - canvas[1], canvas[2] - canvas[0], *local.shape[2:]), dtype=local.dtype)
+    out[region[1] - canvas[1] : region[3] - canvas[1], region[0] - canvas[0] : region[2] - canvas[0]] = local
+    return out
+
+
 def _object_row(value: Any) -> np.ndarray:
     row = np.empty(1, dtype=object)
     row[0] = value
@@ -126,15 +135,18 @@ class SupervisionDetections:
                 elif key not in POINT_KEYS:
                     self._data[key] = _rows(value)
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> Any:
-        """Detection i alone, in the crop's frame: what upstream gets from `detections[i]`,
-        `sv.move_boxes` and its key offsets, but reading only the box region of the mask."""
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
+        """Detection i alone, in the frame of the crop (x0, y0, x1, y1): what upstream gets from
+        `detections[i]`, `sv.move_boxes` and its key offsets, reading only the box region of the
+        mask. `region` is the part of the crop inside the image when the crop is padded."""
         det = self.det
+        canvas = (x0, y0, x1, y1)
+        region = region or canvas
         data = {}
         for key, value in det.data.items():
             rows = self._data.get(key)
             if key == RLE_KEY and self._rle_local is not None:  # crop-local RLE, same form as given
-                local = rle.encode_like(self._rle_local[i], value[i])
+                local = rle.encode_like(pad_to(self._rle_local[i], region, canvas), value[i])
                 data[key] = [local] if isinstance(value, list) else _object_row(local)
             elif rows is not None:
                 data[key] = rows[i]
@@ -147,11 +159,12 @@ class SupervisionDetections:
         if det.mask is None:
             mask = None
         elif is_compact_mask(det.mask):  # a CompactMask in the crop's frame (inclusive box corners)
-            local = self._compact_local[i]
+            local = pad_to(self._compact_local[i], region, canvas)
             corners = np.array([[0, 0, local.shape[1] - 1, local.shape[0] - 1]], dtype=np.float32)
             mask = type(det.mask).from_dense(local[None], corners, image_shape=local.shape)
         else:
-            mask = det.mask[i : i + 1, y0:y1, x0:x1].copy()
+            rx0, ry0, rx1, ry1 = region
+            mask = pad_to(det.mask[i, ry0:ry1, rx0:rx1], region, canvas)[None].copy()
         new.__dict__.update(
             xyxy=self._xyxy[i],
             mask=mask,
@@ -211,10 +224,11 @@ class RoboflowJson:
     def prepare(self, boxes: np.ndarray) -> None:
         pass
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int) -> dict:
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
         pred = _copy.deepcopy(self.preds[i])
         if self._rle_local is not None and self._rle_local[i] is not None:
-            pred["rle"] = rle.encode_like(self._rle_local[i], self.preds[i]["rle"])
+            local = pad_to(self._rle_local[i], region or (x0, y0, x1, y1), (x0, y0, x1, y1))
+            pred["rle"] = rle.encode_like(local, self.preds[i]["rle"])
         pred["x"] = pred["x"] - x0
         pred["y"] = pred["y"] - y0
         for key in ("points", "keypoints"):

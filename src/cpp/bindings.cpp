@@ -179,7 +179,7 @@ using LocalMasks = std::vector<std::optional<Array>>;
 // Crop every (x0, y0, x1, y1) box; with `masks` (one box-local mask or None per box) and
 // opacity > 0 also remove the background outside each mask.
 nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> masks, double mask_opacity,
-              const std::vector<int>& background, int threads) {
+              const std::vector<int>& background, int threads, std::optional<Boxes> canvas, nb::bytes fill) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
     if (boxes.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
@@ -210,6 +210,19 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
         plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
     }
 
+    // Optional canvases: each crop is the canvas box, the part outside the image filled with
+    // `fill` (one pixel's bytes); the box (the part inside the image) must lie within it.
+    const int64_t* cv = canvas ? canvas->data() : nullptr;
+    if (canvas) {
+        if (canvas->shape(0) != boxes.shape(0) || canvas->shape(1) != 4) fail("canvas: expected the shape of xyxy");
+        if (static_cast<int64_t>(fill.size()) != img.pixel_bytes())
+            fail("fill: expected " + std::to_string(img.pixel_bytes()) + " bytes (one pixel)");
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t *r = b + 4 * i, *c = cv + 4 * i;
+            if (r[2] > r[0] && r[3] > r[1] && (r[0] < c[0] || r[1] < c[1] || r[2] > c[2] || r[3] > c[3]))
+                fail("canvas: box " + std::to_string(i) + " must contain the image part of the crop");
+        }
+    }
     std::vector<CropJob> jobs;
     std::vector<size_t> offsets;
     std::vector<int64_t> job_of(static_cast<size_t>(n), -1);
@@ -220,7 +233,8 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
         CropJob job;
         job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
         offsets.push_back(total);
-        total = add_output(total, job.h, job.w, img.pixel_bytes());
+        const int64_t out_h = cv ? cv[4 * i + 3] - cv[4 * i + 1] : job.h, out_w = cv ? cv[4 * i + 2] - cv[4 * i] : job.w;
+        total = add_output(total, out_h, out_w, img.pixel_bytes());
         if (masks && (*masks)[static_cast<size_t>(i)]) job.mask = view_of(*(*masks)[static_cast<size_t>(i)]);
         job_of[static_cast<size_t>(i)] = static_cast<int64_t>(jobs.size());
         jobs.push_back(job);
@@ -230,6 +244,19 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
     for (size_t j = 0; j < jobs.size(); ++j) jobs[j].dst = arena.data + offsets[j];
     {
         nb::gil_scoped_release release;
+        if (cv) {
+            const uint8_t* pixel = reinterpret_cast<const uint8_t*>(fill.c_str());
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t j = job_of[static_cast<size_t>(i)];
+                if (j < 0) continue;
+                CropJob& job = jobs[static_cast<size_t>(j)];
+                const int64_t* c = cv + 4 * i;
+                const int64_t cw = c[2] - c[0], ch = c[3] - c[1], px = img.pixel_bytes();
+                fill_outside(job.dst, ch, cw, px, job.x0 - c[0], job.y0 - c[1], job.w, job.h, pixel);
+                job.dst_stride = cw * px;
+                job.dst += (job.y0 - c[1]) * job.dst_stride + (job.x0 - c[0]) * px;
+            }
+        }
         run_crop_jobs(img, jobs, plan ? &*plan : nullptr, threads);
     }
     nb::list result;
@@ -239,7 +266,13 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
             result.append(nb::none());
         } else {
             const CropJob& job = jobs[static_cast<size_t>(j)];
-            result.append(wrap(job.dst, arena.owner, image, job.h, job.w, img.c));
+            if (cv) {
+                const int64_t* c = cv + 4 * i;
+                result.append(wrap(arena.data + offsets[static_cast<size_t>(j)], arena.owner, image, c[3] - c[1],
+                                   c[2] - c[0], img.c));
+            } else {
+                result.append(wrap(job.dst, arena.owner, image, job.h, job.w, img.c));
+            }
         }
     }
     return result;
@@ -350,6 +383,7 @@ NB_MODULE(_native, m) {
           "How many threads a call with this request (0 = automatic) and output size uses.");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
+          "canvas"_a = nb::none(), "fill"_a = nb::bytes(""),
           "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
           "None for empty boxes. masks: one box-local mask (or None) per box; with opacity > 0 the "
           "background outside mask i is removed in crop i. "

@@ -59,7 +59,7 @@ struct Band {
 void run_band(const StridedView& image, const Band& band, const BlendPlan* plan, BlendRowFn blend_row,
               std::vector<uint8_t>& mask_row) {
     const CropJob& job = *band.job;
-    const int64_t row_bytes = job.w * image.pixel_bytes();
+    const int64_t row_bytes = job.dst_stride ? job.dst_stride : job.w * image.pixel_bytes();
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
     const bool src_contig = row_contiguous(image);
     const bool mask_contig = blend && row_contiguous(job.mask);
@@ -91,6 +91,23 @@ constexpr int64_t kThreadedBytes = 2 << 20;    // below this, starting threads c
 constexpr int kMaxAutoThreads = 8;
 
 }  // namespace
+
+void fill_outside(uint8_t* canvas, int64_t ch, int64_t cw, int64_t px, int64_t rx, int64_t ry, int64_t rw, int64_t rh,
+                  const uint8_t* pixel) {
+    auto paint = [&](uint8_t* d, int64_t n) {
+        for (int64_t i = 0; i < n; ++i, d += px) std::memcpy(d, pixel, static_cast<size_t>(px));
+    };
+    const int64_t row = cw * px;
+    for (int64_t y = 0; y < ch; ++y) {
+        uint8_t* d = canvas + y * row;
+        if (y < ry || y >= ry + rh) {
+            paint(d, cw);
+        } else {
+            paint(d, rx);
+            paint(d + (rx + rw) * px, cw - rx - rw);
+        }
+    }
+}
 
 int64_t total_bytes(const StridedView& image, const std::vector<CropJob>& jobs) {
     int64_t total = 0;

@@ -23,7 +23,8 @@ void copy_row(const uint8_t* src, const StridedView& view, int64_t w, uint8_t* d
 
 struct CropJob {
     int64_t y0 = 0, x0 = 0, h = 0, w = 0;  // region of the image, already inside it
-    uint8_t* dst = nullptr;                 // h * w * pixel_bytes, C-contiguous
+    uint8_t* dst = nullptr;                 // where the region's first pixel goes
+    int64_t dst_stride = 0;                 // bytes between output rows; 0: w * pixel_bytes
     // Mask of the region (element [0, 0] is the region's top-left), uint8/bool, one byte per
     // pixel (c == 1) or per image byte (c == channels). data == nullptr: no background removal.
     StridedView mask;
@@ -33,6 +34,11 @@ struct CropJob {
 // the work is a few MB or more, else 1). Touches no Python object (call it with the GIL
 // released); results do not depend on the thread count.
 void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, const BlendPlan* plan, int threads);
+
+// Paints every pixel of a ch x cw canvas (C-contiguous, `px` bytes per pixel) outside the
+// rw x rh rectangle at (rx, ry) with `pixel`: the padding of crops reaching past the image.
+void fill_outside(uint8_t* canvas, int64_t ch, int64_t cw, int64_t px, int64_t rx, int64_t ry, int64_t rw, int64_t rh,
+                  const uint8_t* pixel);
 
 // The thread count `threads` (0 = automatic) resolves to for `bytes` of output.
 int resolve_threads(int threads, int64_t bytes);
