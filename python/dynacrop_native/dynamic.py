@@ -146,9 +146,10 @@ def cut_detections(
     if pad:
         if alpha:
             raise ValueError("output: 'bgra' cannot be combined with out_of_bounds='pad' yet")
-        fill = np.array(background_for_channels(bgr, channels(source)), dtype=source.dtype).tobytes()
-        arrays = _native.crop(source, boxes, masks if a > 0 else None, a, background_for_channels(bgr, channels(source))
-                              if masks is not None and a > 0 else [], n_threads, canvas, fill)
+        bg = background_for_channels(bgr, channels(source))
+        blend = masks is not None and a > 0
+        arrays = _native.crop(source, boxes, masks if blend else None, a, bg if blend else [], n_threads, canvas,
+                              np.array(bg, dtype=source.dtype).tobytes())
     elif alpha:  # colours untouched; the mask goes to the alpha channel
         arrays = crop_arrays(source, boxes, None, 0.0, bgr, False, n_threads)
         arrays = [
