@@ -1,4 +1,4 @@
-"""pytest-benchmark suite for SPEC §4 (S1-S4, K1, K1', K2): each scenario's baseline and ours
+"""pytest-benchmark suite for SPEC §4 (S1-S4, K1, K1', K2) and the fused batch (B1): each scenario's baseline and ours
 in one group, same process, same inputs.
 
     python -m pytest benchmarks                       # full size
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import dynacrop_native as dc
-from dynacrop_native.bench import SCENES, scenarios, upstream_backend
+from dynacrop_native.bench import BATCH_FLOAT, BATCH_SIZE, SCENES, scenarios, unfused_batch, upstream_backend
 
 pytest.importorskip("pytest_benchmark")
 SCALE = float(os.environ.get("DYNACROP_BENCH_SCALE", "1"))
@@ -58,3 +58,18 @@ def test_crop_copy(benchmark, side):
         benchmark(flat.copy)
     else:
         benchmark(dc.crop_boxes, s.image, s.xyxy, copy=True, threads=1)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("side", ["unfused", "crop_resize_batch"])
+def test_crop_resize_batch(benchmark, dtype, side):
+    s = scenarios.scene(1080, 1920, 50, masks=False, scale=SCALE)
+    det = scenarios.detections(s)
+    size = tuple(max(8, int(v * SCALE)) for v in BATCH_SIZE)
+    options = BATCH_FLOAT if dtype == "float32" else {}
+    benchmark.group = f"B1 crop+resize {dtype}"
+    if side == "unfused":
+        out = benchmark(unfused_batch, s.image, det, size, **options)
+    else:
+        out = benchmark(lambda: dc.crop_resize_batch(s.image, det, size, **options).images)
+    assert out.shape[0] == len(det)

@@ -6,6 +6,7 @@ coordinate translated into the crop's frame; C++ kernels with runtime SIMD dispa
 
 from __future__ import annotations
 
+from .batch import ResizedBatch, crop_resize_batch
 from .blend import remove_background
 from .color import parse_color
 from .crop import crop_boxes
@@ -17,8 +18,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Crop",
+    "ResizedBatch",
     "capabilities",
     "crop_boxes",
+    "crop_resize_batch",
     "dynamic_crop",
     "dynamic_crop_batch",
     "get_isa",

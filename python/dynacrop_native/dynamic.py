@@ -130,17 +130,8 @@ def cut_detections(
     if schema.n == 0:
         return []
     ids = schema.ids()
-    height, width = source.shape[:2]
-    xyxy = as_xyxy(schema.xyxy, "detections.xyxy")
-    small = small_boxes(xyxy, min_size)
-    shaped = shape_boxes(xyxy, margin, margin_ratio, square)
-    boxes = round_and_clamp(shaped, width, height)
-    boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
-    masks = schema.local_masks(boxes, height, width)
-    canvas = None
-    if pad:  # the shaped box, unclamped (bounded so the ints cannot overflow)
-        canvas = np.clip(np.round(shaped), -(2.0**40), 2.0**40).astype(np.int64)
-        canvas[small] = boxes[small]
+    boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, pad)
+    masks = schema.local_masks(boxes, *source.shape[:2])
     schema.prepare(boxes if canvas is None else canvas)
 
     if pad:
@@ -167,6 +158,25 @@ def cut_detections(
         (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
         for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
     ]
+
+
+def detection_boxes(
+    source: np.ndarray, schema: Any, margin: float, margin_ratio: float, square: bool, min_size: float, pad: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The int boxes of a schema's detections in `source`: shaped, rounded and clamped (empty
+    where the box is too small or outside), and, with `pad`, the unclamped shaped boxes the
+    crops cover (None without)."""
+    height, width = source.shape[:2]
+    xyxy = as_xyxy(schema.xyxy, "detections.xyxy")
+    small = small_boxes(xyxy, min_size)
+    shaped = shape_boxes(xyxy, margin, margin_ratio, square)
+    boxes = round_and_clamp(shaped, width, height)
+    boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
+    if not pad:
+        return boxes, None
+    canvas = np.clip(np.round(shaped), -(2.0**40), 2.0**40).astype(np.int64)  # no int overflow
+    canvas[small] = boxes[small]
+    return boxes, canvas
 
 
 def crop_arrays(

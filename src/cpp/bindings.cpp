@@ -21,6 +21,7 @@
 #include "blend.hpp"
 #include "crop_jobs.hpp"
 #include "dispatch.hpp"
+#include "resize_jobs.hpp"
 #include "rle.hpp"
 
 namespace nb = nanobind;
@@ -176,53 +177,70 @@ void check_local_mask(const Array& mask, int64_t h, int64_t w, int64_t c, bool t
 
 using LocalMasks = std::vector<std::optional<Array>>;
 
+// Checks one box-local mask (or None) per box and builds the blend plan they share; no plan
+// without masks.
+std::optional<BlendPlan> masks_plan(const Array& image, const StridedView& img, const int64_t* b, int64_t n,
+                                    const std::optional<LocalMasks>& masks, double mask_opacity,
+                                    const std::vector<int>& background) {
+    if (!masks) return std::nullopt;
+    check_opacity(mask_opacity);
+    if (static_cast<int64_t>(masks->size()) != n)
+        fail("mask: expected one mask (or None) per box: " + std::to_string(n) + ", got " + std::to_string(masks->size()));
+    int per_byte = -1;  // every mask of a call has the same layout
+    for (int64_t i = 0; i < n; ++i) {
+        const std::optional<Array>& m = (*masks)[static_cast<size_t>(i)];
+        const int64_t* r = b + 4 * i;
+        if (!m || r[2] <= r[0] || r[3] <= r[1]) continue;
+        const std::string name = "mask " + std::to_string(i);
+        check_local_mask(*m, r[3] - r[1], r[2] - r[0], img.c, image.ndim() == 3, name);
+        const int layout = m->ndim() == 3 ? 1 : 0;
+        if (per_byte >= 0 && layout != per_byte) fail(name + ": all masks of a call need the same number of dimensions");
+        per_byte = layout;
+    }
+    const std::vector<uint8_t> bg = background_bytes(background, img.c);
+    return make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
+}
+
+// Boxes (x0, y0, x1, y1) as int64 rows, each inside the image.
+const int64_t* image_boxes(const Boxes& boxes, const StridedView& img) {
+    if (boxes.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
+    const int64_t* b = boxes.data();
+    for (size_t i = 0; i < boxes.shape(0); ++i) {
+        const int64_t* r = b + 4 * i;
+        if (r[0] < 0 || r[1] < 0 || r[2] > img.w || r[3] > img.h)
+            fail("xyxy: box " + std::to_string(i) + " lies outside the image; clamp boxes first");
+    }
+    return b;
+}
+
+// Canvas boxes (the crops as output, possibly reaching past the image) must contain the
+// image part of each non-empty box.
+const int64_t* canvas_boxes(const Boxes& canvas, const Boxes& boxes) {
+    if (canvas.shape(0) != boxes.shape(0) || canvas.shape(1) != 4) fail("canvas: expected the shape of xyxy");
+    const int64_t *b = boxes.data(), *cv = canvas.data();
+    for (size_t i = 0; i < boxes.shape(0); ++i) {
+        const int64_t *r = b + 4 * i, *c = cv + 4 * i;
+        if (r[2] > r[0] && r[3] > r[1] && (r[0] < c[0] || r[1] < c[1] || r[2] > c[2] || r[3] > c[3]))
+            fail("canvas: box " + std::to_string(i) + " must contain the image part of the crop");
+    }
+    return cv;
+}
+
 // Crop every (x0, y0, x1, y1) box; with `masks` (one box-local mask or None per box) and
 // opacity > 0 also remove the background outside each mask.
 nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> masks, double mask_opacity,
               const std::vector<int>& background, int threads, std::optional<Boxes> canvas, nb::bytes fill) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
-    if (boxes.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
+    const int64_t* b = image_boxes(boxes, img);
     const int64_t n = static_cast<int64_t>(boxes.shape(0));
-    const int64_t* b = boxes.data();
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t* r = b + 4 * i;
-        if (r[0] < 0 || r[1] < 0 || r[2] > img.w || r[3] > img.h)
-            fail("xyxy: box " + std::to_string(i) + " lies outside the image; clamp boxes first");
-    }
-    std::optional<BlendPlan> plan;
-    if (masks) {
-        check_opacity(mask_opacity);
-        if (static_cast<int64_t>(masks->size()) != n)
-            fail("mask: expected one mask (or None) per box: " + std::to_string(n) + ", got " + std::to_string(masks->size()));
-        int per_byte = -1;  // every mask of a call has the same layout
-        for (int64_t i = 0; i < n; ++i) {
-            const std::optional<Array>& m = (*masks)[static_cast<size_t>(i)];
-            const int64_t* r = b + 4 * i;
-            if (!m || r[2] <= r[0] || r[3] <= r[1]) continue;
-            const std::string name = "mask " + std::to_string(i);
-            check_local_mask(*m, r[3] - r[1], r[2] - r[0], img.c, image.ndim() == 3, name);
-            const int layout = m->ndim() == 3 ? 1 : 0;
-            if (per_byte >= 0 && layout != per_byte) fail(name + ": all masks of a call need the same number of dimensions");
-            per_byte = layout;
-        }
-        const std::vector<uint8_t> bg = background_bytes(background, img.c);
-        plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
-    }
+    const std::optional<BlendPlan> plan = masks_plan(image, img, b, n, masks, mask_opacity, background);
 
     // Optional canvases: each crop is the canvas box, the part outside the image filled with
     // `fill` (one pixel's bytes); the box (the part inside the image) must lie within it.
-    const int64_t* cv = canvas ? canvas->data() : nullptr;
-    if (canvas) {
-        if (canvas->shape(0) != boxes.shape(0) || canvas->shape(1) != 4) fail("canvas: expected the shape of xyxy");
-        if (static_cast<int64_t>(fill.size()) != img.pixel_bytes())
-            fail("fill: expected " + std::to_string(img.pixel_bytes()) + " bytes (one pixel)");
-        for (int64_t i = 0; i < n; ++i) {
-            const int64_t *r = b + 4 * i, *c = cv + 4 * i;
-            if (r[2] > r[0] && r[3] > r[1] && (r[0] < c[0] || r[1] < c[1] || r[2] > c[2] || r[3] > c[3]))
-                fail("canvas: box " + std::to_string(i) + " must contain the image part of the crop");
-        }
-    }
+    const int64_t* cv = canvas ? canvas_boxes(*canvas, boxes) : nullptr;
+    if (canvas && static_cast<int64_t>(fill.size()) != img.pixel_bytes())
+        fail("fill: expected " + std::to_string(img.pixel_bytes()) + " bytes (one pixel)");
     std::vector<CropJob> jobs;
     std::vector<size_t> offsets;
     std::vector<int64_t> job_of(static_cast<size_t>(n), -1);
@@ -276,6 +294,71 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
         }
     }
     return result;
+}
+
+using Floats = nb::ndarray<const float, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+// Crop every box and resample it into slot i of one (N, H, W, C) or (N, C, H, W) batch:
+// `placement` row i is (px, py, rw, rh), the resized crop's rectangle in its slot (rw == 0: a
+// background-only slot); `canvas` row i the crop (containing box i, which lies in the image).
+nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canvas, std::optional<LocalMasks> masks,
+                       double mask_opacity, const std::vector<int>& background, const Boxes& placement, int64_t height,
+                       int64_t width, bool planar, bool rgb, bool nearest, std::optional<Floats> mean, std::optional<Floats> std,
+                       int threads) {
+    check_threads(threads);
+    const StridedView img = image_view(image, "image", true);
+    const int64_t* b = image_boxes(boxes, img);
+    const int64_t n = static_cast<int64_t>(boxes.shape(0));
+    const int64_t* cv = canvas_boxes(canvas, boxes);
+    const std::optional<BlendPlan> plan = masks_plan(image, img, b, n, masks, mask_opacity, background);
+    const std::vector<uint8_t> fill = background_bytes(background, img.c);
+    constexpr int64_t kMaxSide = int64_t(1) << 31;
+    if (height < 1 || width < 1 || height > kMaxSide || width > kMaxSide)
+        fail("size: expected (height, width) in 1.." + std::to_string(kMaxSide));
+    if (placement.shape(0) != boxes.shape(0) || placement.shape(1) != 4) fail("placement: expected the shape of xyxy");
+    if (mean.has_value() != std.has_value()) fail("mean: mean and std come together");
+    if (mean && (static_cast<int64_t>(mean->shape(0)) != img.c || static_cast<int64_t>(std->shape(0)) != img.c))
+        fail("mean: expected " + std::to_string(img.c) + " values each for mean and std");
+
+    ResizeOutput out;
+    out.h = height, out.w = width, out.c = img.c;
+    out.planar = planar, out.rgb = rgb, out.nearest = nearest;
+    out.mean = mean ? mean->data() : nullptr;
+    out.std = std ? std->data() : nullptr;
+    out.fill = fill.data();
+    const int64_t item = mean ? 4 : 1;
+    size_t total = 0, scratch = 0;
+    std::vector<ResizeJob> jobs(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t *r = b + 4 * i, *c = cv + 4 * i, *p = placement.data() + 4 * i;
+        ResizeJob& job = jobs[static_cast<size_t>(i)];
+        total = add_output(total, height, width, img.c * item);
+        if (p[2] == 0 && p[3] == 0) continue;
+        const std::string name = "placement " + std::to_string(i);
+        if (r[2] <= r[0] || r[3] <= r[1]) fail(name + ": an empty box has no crop to place");
+        if (p[2] < 1 || p[3] < 1 || p[0] < 0 || p[1] < 0 || p[0] > width - p[2] || p[1] > height - p[3])
+            fail(name + ": expected 1 <= w, h and the rectangle inside the slot");
+        job.cx0 = c[0], job.cy0 = c[1], job.cw = c[2] - c[0], job.ch = c[3] - c[1];
+        job.bx0 = r[0], job.by0 = r[1], job.bx1 = r[2], job.by1 = r[3];
+        job.px = p[0], job.py = p[1], job.rw = p[2], job.rh = p[3];
+        if (masks && (*masks)[static_cast<size_t>(i)]) job.mask = view_of(*(*masks)[static_cast<size_t>(i)]);
+        scratch = add_output(scratch, 2, job.cw, img.c);  // crop row + fill row of a worker
+    }
+    check_memory(total, "size");
+    check_memory(scratch, "canvas");
+    const Arena arena = allocate(total);
+    const size_t slot = static_cast<size_t>(height * width * img.c * item);
+    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].dst = arena.data + i * slot;
+    {
+        nb::gil_scoped_release release;
+        run_resize_jobs(img, jobs, out, plan ? &*plan : nullptr, threads);
+    }
+    const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
+    const size_t cc = static_cast<size_t>(img.c), nn = static_cast<size_t>(n);
+    const size_t nhwc[4] = {nn, hw[0], hw[1], cc}, nchw[4] = {nn, cc, hw[0], hw[1]};
+    const size_t* shape = planar ? nchw : nhwc;
+    const nb::dlpack::dtype dtype = mean ? nb::dtype<float>() : nb::dtype<uint8_t>();
+    return nb::cast(nb::ndarray<nb::numpy>(arena.data, 4, shape, arena.owner, nullptr, dtype));
 }
 
 // Background removal on one crop: a new array, the inputs untouched.
@@ -388,6 +471,12 @@ NB_MODULE(_native, m) {
           "None for empty boxes. masks: one box-local mask (or None) per box; with opacity > 0 the "
           "background outside mask i is removed in crop i. "
           "threads: 0 = automatic, n = at most n threads.");
+    m.def("crop_resize", &crop_resize, "image"_a, "boxes"_a, "canvas"_a, "masks"_a.none(), "mask_opacity"_a,
+          "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "nearest"_a, "mean"_a.none(), "std"_a.none(),
+          "threads"_a = 0,
+          "Crop every box (its canvas, padded with the background) and resize it into its placement in "
+          "slot i of one (N, H, W, C) or, planar, (N, C, H, W) batch; uint8, or float32 "
+          "(v - mean) / std with per-channel mean and std.");
     m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Background removal on one uint8 crop; returns a new array.");
     m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,

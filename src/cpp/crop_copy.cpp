@@ -1,11 +1,10 @@
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <system_error>
 #include <thread>
 
 #include "crop_jobs.hpp"
 #include "dispatch.hpp"
+#include "parallel.hpp"
 
 namespace dcn {
 namespace {
@@ -31,16 +30,14 @@ void gather_any(const uint8_t* src, int64_t step, int64_t count, size_t size, ui
     }
 }
 
-bool pixels_packed(const StridedView& v) { return v.c == 1 || v.sc == v.itemsize; }
-bool row_contiguous(const StridedView& v) { return pixels_packed(v) && v.sx == v.pixel_bytes(); }
 
 }  // namespace
 
 void copy_row(const uint8_t* src, const StridedView& v, int64_t w, uint8_t* dst) {
     const int64_t px = v.pixel_bytes();
-    if (row_contiguous(v)) {
+    if (v.row_contiguous()) {
         std::memcpy(dst, src, static_cast<size_t>(w * px));
-    } else if (pixels_packed(v)) {
+    } else if (v.pixels_packed()) {
         gather_any(src, v.sx, w, static_cast<size_t>(px), dst);
     } else {
         for (int64_t x = 0; x < w; ++x, src += v.sx, dst += px)
@@ -61,8 +58,8 @@ void run_band(const StridedView& image, const Band& band, const BlendPlan* plan,
     const CropJob& job = *band.job;
     const int64_t row_bytes = job.dst_stride ? job.dst_stride : job.w * image.pixel_bytes();
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
-    const bool src_contig = row_contiguous(image);
-    const bool mask_contig = blend && row_contiguous(job.mask);
+    const bool src_contig = image.row_contiguous();
+    const bool mask_contig = blend && job.mask.row_contiguous();
     const uint8_t* src = image.data + (job.y0 + band.y0) * image.sy + job.x0 * image.sx;
     for (int64_t y = band.y0; y < band.y1; ++y, src += image.sy) {
         uint8_t* dst = job.dst + y * row_bytes;
@@ -133,23 +130,10 @@ void run_crop_jobs(const StridedView& image, const std::vector<CropJob>& jobs, c
         if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
     }
     threads = std::max(1, std::min<int>(resolve_threads(threads, total_bytes(image, jobs)), static_cast<int>(bands.size())));
-
-    std::atomic<size_t> next{0};
-    auto worker = [&](std::vector<uint8_t>& mask_row) {
-        for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < bands.size();)
-            run_band(image, bands[i], plan, blend_row, mask_row);
-    };
     std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(threads), std::vector<uint8_t>(scratch));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) {
-        try {
-            pool.emplace_back(worker, std::ref(rows[static_cast<size_t>(t)]));
-        } catch (const std::system_error&) {
-            break;  // no more threads available: the ones running (and this one) finish the work
-        }
-    }
-    worker(rows[0]);
-    for (std::thread& t : pool) t.join();
+    parallel_for(bands.size(), threads, [&](int worker, size_t i) {
+        run_band(image, bands[i], plan, blend_row, rows[static_cast<size_t>(worker)]);
+    });
 }
 
 }  // namespace dcn

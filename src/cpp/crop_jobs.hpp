@@ -16,6 +16,8 @@ struct StridedView {
     int64_t sy = 0, sx = 0, sc = 0;
     int64_t itemsize = 1;
     int64_t pixel_bytes() const { return c * itemsize; }
+    bool pixels_packed() const { return c == 1 || sc == itemsize; }
+    bool row_contiguous() const { return pixels_packed() && sx == pixel_bytes(); }
 };
 
 // Copy `w` pixels starting at `src` (pixel step view.sx, channel step view.sc) to contiguous dst.

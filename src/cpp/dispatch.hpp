@@ -4,12 +4,15 @@
 #include <vector>
 
 #include "blend.hpp"
+#include "resize_kernels.hpp"
 
 namespace dcn {
 
 struct Kernels {
     const char* isa;
     BlendRowFn blend_row;
+    ResampleRowFn resample_row;
+    CombineRowsFn combine_rows;
 };
 
 // Levels compiled into this build, lowest first ("scalar" is always there).

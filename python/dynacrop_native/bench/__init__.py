@@ -130,6 +130,46 @@ def kernel_rows(quick: bool, scale: float) -> list[Row]:
     return rows
 
 
+# B1: the model-ready batch, fused versus the pipeline it replaces. Sizes and the ImageNet
+# normalisation are what a classifier after a detector typically takes.
+BATCH_SIZE = (224, 224)
+BATCH_FLOAT = dict(dtype=np.float32, layout="NCHW", rgb=True, mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
+
+
+def unfused_batch(image, det, size, *, dtype=np.uint8, layout="NHWC", rgb=False, mean=None, std=None, **crop_options):
+    """dynamic_crop -> cv2.resize per crop -> np.stack -> channel swap, normalise and
+    transpose in numpy: what users write without crop_resize_batch."""
+    import cv2
+
+    crops = dc.dynamic_crop(image, det, **crop_options)
+    batch = np.stack([cv2.resize(c.image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR) for c in crops])
+    if rgb:
+        batch = batch[..., ::-1]
+    if dtype == np.float32:
+        batch = (batch.astype(np.float32) - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    if layout == "NCHW":
+        batch = batch.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(batch)
+
+
+def batch_rows(quick: bool, scale: float) -> list[Row]:
+    rounds = 8 if quick else 40
+    size = tuple(max(8, int(v * scale)) for v in BATCH_SIZE)
+    rows = []
+    for name, masks, options in (
+        ("B1 crop+resize, uint8 NHWC", False, {}),
+        ("B1 crop+resize, float32 NCHW", False, BATCH_FLOAT),
+        ("B1 + masks 0.5, float32 NCHW", True, {**BATCH_FLOAT, "mask_opacity": 0.5}),
+    ):
+        s = scenarios.scene(1080, 1920, 50, masks=masks, scale=scale)
+        det = scenarios.detections(s)
+        b, o, r = compare(lambda: unfused_batch(s.image, det, size, **options),
+                          lambda: dc.crop_resize_batch(s.image, det, size, **options).images, rounds)
+        label = "crop, cv2.resize, np.stack, numpy norm"
+        rows.append(Row(name, label, b, o, r, ">= 1x (report)", r >= 1.0))
+    return rows
+
+
 MEMORY_PROBE = """
 import gc, json, numpy as np, dynacrop_native as dc
 from dynacrop_native import rle
@@ -212,12 +252,12 @@ def plot(rows: list[Row], path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    s_rows = [r for r in rows if r.scenario.startswith("S")]
+    s_rows = [r for r in rows if not r.scenario.startswith("K")]
     k_rows = [r for r in rows if r.scenario.startswith("K")]
     left.bar([f"{r.scenario}\n{r.baseline.split(' (')[0]}" for r in s_rows], [r.ratio for r in s_rows], color="tab:green")
     for i, r in enumerate(s_rows):
         left.hlines(float(r.target.split()[1].rstrip("x")), i - 0.4, i + 0.4, colors="black", linestyles="--")
-    left.set_ylabel("speed-up over upstream (x), dashed = target")
+    left.set_ylabel("speed-up over the baseline (x), dashed = target")
     left.set_yscale("log")
     right.bar([r.scenario for r in k_rows], [r.ratio for r in k_rows], color="tab:blue")
     for i, r in enumerate(k_rows):
@@ -235,6 +275,7 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     start = time.perf_counter()
     rows, extra = scene_rows(quick, scale)
     rows += kernel_rows(quick, scale)
+    rows += batch_rows(quick, scale)
     print(format_table(rows))
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)

@@ -1,0 +1,180 @@
+"""crop_resize_batch: every detection cropped and resized into one model-ready batch."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
+
+from . import _native
+from ._checks import channels, image_array, opacity
+from ._checks import threads as threads_arg
+from .color import background_for_channels, parse_color
+from .dynamic import Crop, detection_boxes
+from .schemas import schema_for
+
+_INTERPOLATIONS = {"bilinear": False, "nearest": True}  # value: nearest
+_LAYOUTS = {"NHWC": False, "NCHW": True}  # value: planar
+_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32))
+
+
+class ResizedBatch(NamedTuple):
+    """What :func:`crop_resize_batch` returns.
+
+    ``images``: ``(N, H, W, C)`` or ``(N, C, H, W)``, slot i for detection i. ``scale`` and
+    ``offset`` (``(N, 2)``, x then y) map slot coordinates back: ``image_xy = slot_xy / scale +
+    offset``, in the coordinates of the image passed in. ``valid[i]`` is False where box i has
+    no pixel in the image (or is under ``min_size``): that slot is background only and its
+    ``scale``/``offset`` are NaN.
+    """
+
+    images: np.ndarray
+    scale: np.ndarray
+    offset: np.ndarray
+    valid: np.ndarray
+
+    def to_image(self, points: Any, index: int) -> np.ndarray:
+        """Points ``(..., 2)`` given as (x, y) in slot ``index`` mapped to the image."""
+        return np.asarray(points, dtype=np.float64) / self.scale[index] + self.offset[index]
+
+
+def crop_resize_batch(
+    image: np.ndarray | Crop,
+    detections: Any,
+    size: int | Sequence[int],
+    *,
+    keep_aspect: bool = False,
+    interpolation: str = "bilinear",
+    layout: str = "NHWC",
+    dtype: Any = np.uint8,
+    mean: float | Sequence[float] | None = None,
+    std: float | Sequence[float] | None = None,
+    rgb: bool = False,
+    mask_opacity: float = 0.0,
+    background_color: object = (0, 0, 0),
+    detection_id_key: str = "detection_id",
+    threads: int | None = None,
+    margin: float = 0,
+    margin_ratio: float = 0.0,
+    square: bool = False,
+    min_size: float = 0,
+    out_of_bounds: str = "clamp",
+) -> ResizedBatch:
+    """Crop every detection of a uint8 image and resize it to ``size`` = ``(H, W)`` in one
+    native pass per crop, into one contiguous batch ready for a classifier.
+
+    Each slot equals ``cv2.resize(crop, (W, H), interpolation=cv2.INTER_LINEAR)`` (or
+    ``INTER_NEAREST``) of the crop :func:`dynamic_crop` makes with the same options
+    (``mask_opacity``, ``background_color``, ``margin``, ``margin_ratio``, ``square``,
+    ``min_size``, ``out_of_bounds``), without making that crop. ``keep_aspect=True`` resizes
+    to fit inside ``size`` and centres the result on ``background_color`` (letterbox).
+    ``rgb=True`` swaps B and R. ``dtype=np.float32`` gives ``(value - mean) / std`` per output
+    channel in float32, with ``mean`` and ``std`` on the 0..255 scale (``mean=0, std=255``
+    gives 0..1). ``layout`` is ``"NHWC"`` or ``"NCHW"``; gray images have C = 1.
+    """
+    parent = image if isinstance(image, Crop) else None
+    source = image_array(parent.image if parent else image, blend=True)
+    height, width = _size(size)
+    if not isinstance(keep_aspect, (bool, np.bool_)):
+        raise TypeError(f"keep_aspect: expected True or False, got {type(keep_aspect).__name__}")
+    if not isinstance(rgb, (bool, np.bool_)):
+        raise TypeError(f"rgb: expected True or False, got {type(rgb).__name__}")
+    nearest = _choice(interpolation, _INTERPOLATIONS, "interpolation")
+    planar = _choice(layout, _LAYOUTS, "layout")
+    if out_of_bounds not in ("clamp", "pad"):
+        raise ValueError(f"out_of_bounds: expected 'clamp' or 'pad', got {out_of_bounds!r}")
+    c = channels(source)
+    norm = _normalisation(_dtype(dtype), mean, std, c)
+    a = opacity(mask_opacity)
+    background = background_for_channels(parse_color(background_color), c)
+    n_threads = threads_arg(threads)
+    if not isinstance(detection_id_key, str):
+        raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
+
+    schema = schema_for(detections, detection_id_key)
+    boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, out_of_bounds == "pad")
+    if canvas is None:
+        canvas = boxes
+    valid = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+    placement, scale, offset = _placement(canvas, valid, height, width, keep_aspect)
+    masks = schema.local_masks(boxes, *source.shape[:2]) if schema.n else None
+    images = _native.crop_resize(
+        source, boxes, canvas, masks if masks is not None and a > 0 else None, a, background, placement,
+        height, width, planar, bool(rgb), nearest, *norm, n_threads,
+    )
+    return ResizedBatch(images, scale, offset, valid)
+
+
+def _size(value: object) -> tuple[int, int]:
+    sides = [value] if isinstance(value, numbers.Integral) else value
+    ok = isinstance(sides, (tuple, list)) and len(sides) in (1, 2)
+    ok = ok and all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in sides)
+    if not ok or not all(1 <= v <= 2**31 for v in sides):
+        raise ValueError(f"size: expected (height, width) of integers >= 1, got {value!r}")
+    return int(sides[0]), int(sides[-1])
+
+
+def _choice(value: object, options: dict, name: str) -> bool:
+    if value not in options:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
+    return options[value]
+
+
+def _dtype(value: object) -> np.dtype:
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if dt not in _DTYPES:
+        raise TypeError(f"dtype: expected numpy.uint8 or numpy.float32, got {value!r}")
+    return dt
+
+
+def _per_channel(value: object, c: int, name: str) -> np.ndarray:
+    v = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
+    if v is None or v.ndim > 1 or (v.ndim == 1 and len(v) != c):
+        raise ValueError(f"{name}: expected a number or {c} numbers (one per channel), got {value!r}")
+    if not np.isfinite(v).all():
+        raise ValueError(f"{name}: expected finite numbers, got {value!r}")
+    return np.broadcast_to(v, (c,)).astype(np.float32)
+
+
+def _normalisation(dtype: np.dtype, mean: object, std: object, c: int) -> tuple:
+    """uint8 output: (None, None). float32: float32 (mean, std) per output channel; the
+    kernel computes (v - mean) / std in float32, as ``(batch.astype(np.float32) - mean) / std``
+    does with float32 mean and std."""
+    if dtype == np.uint8:
+        if mean is not None or std is not None:
+            raise ValueError("mean: mean and std need dtype=numpy.float32")
+        return None, None
+    m = _per_channel(0.0 if mean is None else mean, c, "mean")
+    s = _per_channel(1.0 if std is None else std, c, "std")
+    if (s == 0).any():
+        raise ValueError(f"std: expected non-zero values, got {std!r}")
+    return m, s
+
+
+def _placement(
+    canvas: np.ndarray, valid: np.ndarray, height: int, width: int, keep_aspect: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per crop: its rectangle (px, py, rw, rh) in the slot, and the scale and offset that map
+    slot coordinates back to the image."""
+    n = len(canvas)
+    cw = np.maximum(canvas[:, 2] - canvas[:, 0], 1).astype(np.float64)
+    ch = np.maximum(canvas[:, 3] - canvas[:, 1], 1).astype(np.float64)
+    if keep_aspect:
+        s = np.minimum(width / cw, height / ch)
+        rw = np.clip(np.round(cw * s), 1, width).astype(np.int64)
+        rh = np.clip(np.round(ch * s), 1, height).astype(np.int64)
+    else:
+        rw, rh = np.full(n, width, dtype=np.int64), np.full(n, height, dtype=np.int64)
+    px, py = (width - rw) // 2, (height - rh) // 2
+    placement = np.stack([px, py, rw, rh], axis=1)
+    placement[~valid] = 0
+    scale = np.stack([rw / cw, rh / ch], axis=1)
+    offset = canvas[:, :2] - np.stack([px, py], axis=1) / scale
+    scale[~valid] = math.nan
+    offset[~valid] = math.nan
+    return np.ascontiguousarray(placement), scale, offset

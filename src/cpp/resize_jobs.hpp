@@ -1,0 +1,37 @@
+// Fused crop + resize into one batch slot per detection: the crop's rows are read (and their
+// background removed) only when the resampler needs them, so no crop array is ever made.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "blend.hpp"
+#include "crop_jobs.hpp"
+
+namespace dcn {
+
+struct ResizeJob {
+    int64_t cx0 = 0, cy0 = 0, cw = 0, ch = 0;   // the crop in image coordinates; may reach past the image
+    int64_t bx0 = 0, by0 = 0, bx1 = 0, by1 = 0; // its part inside the image (a box-local mask covers it)
+    int64_t px = 0, py = 0, rw = 0, rh = 0;     // where the resized crop lands in its slot; rw == 0: none
+    StridedView mask;                           // data == nullptr: no background removal
+    uint8_t* dst = nullptr;                     // the slot
+};
+
+struct ResizeOutput {
+    int64_t h = 0, w = 0, c = 1;  // slot size; c equals the image's channels
+    bool planar = false;          // NCHW instead of NHWC
+    bool rgb = false;             // swap channels 0 and 2 (BGR -> RGB, BGRA -> RGBA)
+    bool nearest = false;         // cv2.INTER_NEAREST instead of cv2.INTER_LINEAR
+    const float* mean = nullptr;  // c values per output channel: float32 output (v - mean) / std;
+    const float* std = nullptr;   // nullptr: uint8 output
+    const uint8_t* fill = nullptr;  // c bytes in the image's channel order: padding and letterbox
+};
+
+// Resample every job into its slot like cv2.resize(crop, (rw, rh)) on the crop (after
+// background removal with `plan`, if any), within one level of OpenCV's fixed point, then
+// convert (channel order, float LUT, layout). Work is split by job over `threads` threads
+// (0 = automatic). Touches no Python object.
+void run_resize_jobs(const StridedView& image, const std::vector<ResizeJob>& jobs, const ResizeOutput& out,
+                     const BlendPlan* plan, int threads);
+
+}  // namespace dcn

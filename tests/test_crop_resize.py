@@ -1,0 +1,221 @@
+"""crop_resize_batch (issue 8): each slot against the unfused pipeline it replaces,
+dynamic_crop -> cv2.resize -> letterbox -> np.stack -> normalise, on every kernel level."""
+
+import numpy as np
+import pytest
+
+import dynacrop_native as dc
+
+cv2 = pytest.importorskip("cv2")
+sv = pytest.importorskip("supervision")
+
+from conftest import strided_variants  # noqa: E402
+
+INTERPOLATION = {"bilinear": cv2.INTER_LINEAR, "nearest": cv2.INTER_NEAREST}
+
+
+def random_detections(rng, height, width, n, masks=True, reach=0.2):
+    """Boxes that may reach past every edge (and a few entirely outside), with masks."""
+    mx, my = width * reach, height * reach
+    xs = np.sort(rng.uniform(-mx, width + mx, (n, 2)), axis=1)
+    ys = np.sort(rng.uniform(-my, height + my, (n, 2)), axis=1)
+    xyxy = np.stack([xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], axis=1)
+    mask = rng.random((n, height, width)) < 0.6 if masks else None
+    return sv.Detections(xyxy=xyxy, mask=mask, data={"detection_id": np.array([f"d{i}" for i in range(n)])})
+
+
+def reference(image, det, size, *, keep_aspect=False, interpolation="bilinear", layout="NHWC", dtype=np.uint8,
+              mean=None, std=None, rgb=False, background_color=(0, 0, 0), **crop_options):
+    """The unfused pipeline, slot by slot, with numpy float32 normalisation."""
+    h, w = size
+    crops = dc.dynamic_crop(image, det, background_color=background_color, **crop_options)
+    source = image.image if isinstance(image, dc.Crop) else image
+    c = 1 if source.ndim == 2 else source.shape[2]
+    bg = np.array(dc.color.background_for_channels(dc.parse_color(background_color), c), np.uint8)
+    slots = []
+    for crop in crops:
+        slot = np.empty((h, w, c), np.uint8)
+        slot[:] = bg
+        if crop is not None:
+            ch, cw = crop.image.shape[:2]
+            rw, rh = w, h
+            if keep_aspect:
+                s = min(w / cw, h / ch)
+                rw, rh = min(max(round(cw * s), 1), w), min(max(round(ch * s), 1), h)
+            px, py = (w - rw) // 2, (h - rh) // 2
+            resized = cv2.resize(crop.image, (rw, rh), interpolation=INTERPOLATION[interpolation])
+            slot[py : py + rh, px : px + rw] = resized.reshape(rh, rw, c)
+        slots.append(slot)
+    batch = np.stack(slots) if slots else np.zeros((0, h, w, c), np.uint8)
+    if rgb and c >= 3:
+        batch = batch[..., [2, 1, 0, 3][:c]]
+    if dtype == np.float32:
+        m = np.float32(0) if mean is None else np.asarray(mean, np.float32)
+        sd = np.float32(1) if std is None else np.asarray(std, np.float32)
+        batch = (batch.astype(np.float32) - m) / sd
+    if layout == "NCHW":
+        batch = batch.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(batch)
+
+
+def check(image, det, size, **options):
+    got = dc.crop_resize_batch(image, det, size, **options)
+    want = reference(image, det, size, **options)
+    assert got.images.shape == want.shape and got.images.dtype == want.dtype
+    assert got.images.flags.c_contiguous
+    if want.dtype == np.uint8:  # one level is allowed; with OpenCV 4.12 every value is exact
+        assert np.abs(got.images.astype(np.int16) - want).max(initial=0) <= 1
+        assert (got.images == want).mean() >= 0.99 if want.size else True
+    else:
+        np.testing.assert_allclose(got.images, want, rtol=0, atol=1.01 / np.min(options.get("std", 1.0)))
+    return got, want
+
+
+@pytest.mark.parametrize("shape", [(50, 70), (50, 70, 1), (50, 70, 3), (50, 70, 4)])
+@pytest.mark.parametrize("keep_aspect", [False, True])
+def test_matches_crop_then_cv2_resize(isa, rng, shape, keep_aspect):
+    image = rng.integers(0, 256, shape, dtype=np.uint8)
+    det = random_detections(rng, *shape[:2], 12)
+    for size in [(32, 32), (17, 45), (90, 3), (1, 1)]:
+        check(image, det, size, keep_aspect=keep_aspect, mask_opacity=0.6, background_color="#3080c0")
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+@pytest.mark.parametrize("out_of_bounds", ["clamp", "pad"])
+def test_shaping_options_and_pad_mode(isa, rng, interpolation, out_of_bounds):
+    image = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    det = random_detections(rng, 40, 60, 15, reach=0.5)
+    for options in [{}, {"margin": 4}, {"square": True, "margin_ratio": 0.25}, {"min_size": 12}]:
+        check(image, det, (24, 40), interpolation=interpolation, out_of_bounds=out_of_bounds, mask_opacity=1.0,
+              keep_aspect=True, background_color=(10, 200, 30), **options)
+
+
+def test_pad_mode_at_every_edge(rng):
+    image = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    boxes = [[-10, -10, 10, 10], [30, -5, 50, 10], [-5, 20, 10, 40], [30, 20, 50, 40], [-20, 5, 60, 25]]
+    det = sv.Detections(xyxy=np.array(boxes, float), data={"detection_id": np.array(list("abcde"))})
+    got, _ = check(image, det, (16, 16), out_of_bounds="pad", background_color="#ffffff")
+    assert got.valid.all()
+
+
+@pytest.mark.parametrize("layout", ["NHWC", "NCHW"])
+@pytest.mark.parametrize("rgb", [False, True])
+def test_layout_rgb_and_normalisation(isa, rng, layout, rgb):
+    image = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    det = random_detections(rng, 64, 64, 6)
+    check(image, det, (20, 28), layout=layout, rgb=rgb)
+    mean, std = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+    got, want = check(image, det, (20, 28), layout=layout, rgb=rgb, dtype=np.float32, mean=mean, std=std)
+    np.testing.assert_array_equal(got.images, want)  # same float32 arithmetic as numpy
+    check(image, det, (20, 28), layout=layout, rgb=rgb, dtype=np.float32, mean=0, std=255)
+
+
+def test_every_memory_layout_of_the_image(isa, rng):
+    base = rng.integers(0, 256, (33, 47, 3), dtype=np.uint8)
+    det = random_detections(rng, 33, 47, 8)
+    want = dc.crop_resize_batch(base, det, (19, 23), mask_opacity=0.5).images
+    for name, view in strided_variants(base, rng):
+        got = dc.crop_resize_batch(view, det, (19, 23), mask_opacity=0.5).images
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+def test_simd_levels_equal_the_scalar_twin(rng):
+    image = rng.integers(0, 256, (81, 67, 4), dtype=np.uint8)
+    det = random_detections(rng, 81, 67, 20)
+    results = {}
+    for level in dc.capabilities()["available"]:
+        dc.set_isa(level)
+        try:
+            results[level] = [dc.crop_resize_batch(image[..., :c], det, size, mask_opacity=0.3).images
+                              for c in (1, 3, 4) for size in [(1, 1), (7, 129), (64, 33)]]
+        finally:
+            dc.set_isa("best")
+    for level, arrays in results.items():
+        for a, b in zip(arrays, results["scalar"]):
+            np.testing.assert_array_equal(a, b, err_msg=level)
+
+
+def test_nested_crop_and_threads(rng):
+    image = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    outer = dc.dynamic_crop(image, random_detections(rng, 120, 160, 1, masks=False, reach=0))[0]
+    inner = random_detections(rng, *outer.image.shape[:2], 30)
+    got, _ = check(outer, inner, (32, 48), mask_opacity=0.5, keep_aspect=True)
+    for threads in (1, 2, 5):
+        again = dc.crop_resize_batch(outer, inner, (32, 48), mask_opacity=0.5, keep_aspect=True, threads=threads)
+        np.testing.assert_array_equal(again.images, got.images)
+
+
+def test_scale_and_offset_map_slots_back_to_the_image(rng):
+    image = np.zeros((100, 200, 3), np.uint8)
+    det = sv.Detections(xyxy=np.array([[10.0, 20.0, 50.0, 100.0], [150.0, 10.0, 230.0, 30.0]]),
+                        data={"detection_id": np.array(["a", "b"])})
+    for keep_aspect in (False, True):
+        for pad in ("clamp", "pad"):
+            out = dc.crop_resize_batch(image, det, (40, 40), keep_aspect=keep_aspect, out_of_bounds=pad)
+            crops = dc.dynamic_crop(image, det, out_of_bounds=pad)
+            for i, crop in enumerate(crops):
+                h, w = crop.image.shape[:2]
+                sx, sy = out.scale[i]
+                px, py = (40 - round(w * sx)) // 2, (40 - round(h * sy)) // 2
+                corners = out.to_image([[px, py], [px + w * sx, py + h * sy]], i)
+                x0, y0 = crop.offset
+                np.testing.assert_allclose(corners, [[x0, y0], [x0 + w, y0 + h]], atol=1e-9)
+
+
+def test_empty_boxes_give_background_slots():
+    image = np.full((20, 20, 3), 7, np.uint8)
+    det = sv.Detections(xyxy=np.array([[30.0, 30.0, 40.0, 40.0], [2.0, 2.0, 6.0, 6.0]]),
+                        data={"detection_id": np.array(["out", "in"])})
+    out = dc.crop_resize_batch(image, det, 8, background_color="#ff0000")
+    assert out.valid.tolist() == [False, True]
+    assert (out.images[0] == [0, 0, 255]).all() and (out.images[1] == 7).all()
+    assert np.isnan(out.scale[0]).all() and np.isnan(out.offset[0]).all()
+    none = dc.crop_resize_batch(image, sv.Detections.empty(), (8, 9), layout="NCHW")
+    assert none.images.shape == (0, 3, 8, 9) and none.valid.shape == (0,)
+
+
+def test_inputs_are_not_modified(rng):
+    image = rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)
+    det = random_detections(rng, 30, 30, 5)
+    before = (image.copy(), det.xyxy.copy(), det.mask.copy())
+    dc.crop_resize_batch(image, det, 16, mask_opacity=1.0, out_of_bounds="pad")
+    for a, b in zip(before, (image, det.xyxy, det.mask)):
+        np.testing.assert_array_equal(a, b)
+
+
+IMG = np.zeros((10, 10, 3), np.uint8)
+DET = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]), data={"detection_id": np.array(["a"])})
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    ({"size": 0}, ValueError, "size: expected (height, width) of integers >= 1, got 0"),
+    ({"size": (4, 4, 4)}, ValueError, "size: expected (height, width)"),
+    ({"size": 2.5}, ValueError, "size: expected (height, width)"),
+    ({"layout": "HWC"}, ValueError, "layout: expected one of 'NHWC', 'NCHW', got 'HWC'"),
+    ({"interpolation": "cubic"}, ValueError, "interpolation: expected one of 'bilinear', 'nearest'"),
+    ({"dtype": np.float64}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
+    ({"dtype": "nonsense"}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
+    ({"mean": 1.0}, ValueError, "mean: mean and std need dtype=numpy.float32"),
+    ({"dtype": np.float32, "mean": [1, 2]}, ValueError, "mean: expected a number or 3 numbers"),
+    ({"dtype": np.float32, "std": [1, 0, 1]}, ValueError, "std: expected non-zero values"),
+    ({"dtype": np.float32, "std": float("nan")}, ValueError, "std: expected finite numbers"),
+    ({"keep_aspect": "yes"}, TypeError, "keep_aspect: expected True or False"),
+    ({"rgb": 1}, TypeError, "rgb: expected True or False"),
+    ({"out_of_bounds": "wrap"}, ValueError, "out_of_bounds: expected 'clamp' or 'pad'"),
+    ({"mask_opacity": 2}, ValueError, "mask_opacity: expected a number in [0, 1]"),
+    ({"margin": -1}, ValueError, "margin: expected a finite number >= 0"),
+    ({"threads": 0}, ValueError, "threads: expected None or an integer >= 1"),
+    ({"size": (2**40, 2**40)}, ValueError, "size: expected (height, width)"),
+])
+def test_bad_arguments(kwargs, exc, message):
+    kwargs = {"size": 8, **kwargs}
+    with pytest.raises(exc, match=None) as info:
+        dc.crop_resize_batch(IMG, DET, **kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_bad_images():
+    with pytest.raises(TypeError, match="image: expected dtype uint8"):
+        dc.crop_resize_batch(IMG.astype(np.float32), DET, 8)
+    with pytest.raises(MemoryError, match="size: the requested crops need"):
+        dc.crop_resize_batch(IMG, DET, (2**31, 2**31))
