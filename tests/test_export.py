@@ -110,3 +110,27 @@ def test_cli_entry_point(tmp_path, capsys):
     assert "--coco: cannot read" in capsys.readouterr().err
     assert main(["crop", "--sample", "--out", str(tmp_path / "e"), "--mask-opacity", "2"]) == 2
     assert "--mask-opacity" in capsys.readouterr().err
+
+
+def test_alpha_png_cut_outs(tmp_path, capsys):
+    coco_path, images = sample_paths()
+    assert main(["crop", "--sample", "--out", str(tmp_path / "a"), "--format", "png", "--alpha", "--no-progress"]) == 0
+    assert "wrote 9 crops" in capsys.readouterr().out
+    coco = json.loads(coco_path.read_text())
+    anns = {a["id"]: a for a in coco["annotations"]}
+    manifest = json.loads((tmp_path / "a/crops.json").read_text())
+    for entry in manifest["crops"]:
+        x0, y0, x1, y1 = entry["box"]
+        image = cv2.imread(str(images / entry["image"]))
+        written = cv2.imread(str(tmp_path / "a" / entry["file"]), cv2.IMREAD_UNCHANGED)
+        mask = annotation_mask(anns[entry["annotation_id"]], (x0, y0, x1, y1), *image.shape[:2])
+        assert written.shape == (y1 - y0, x1 - x0, 4)
+        np.testing.assert_array_equal(written[..., :3], image[y0:y1, x0:x1])  # colours untouched
+        np.testing.assert_array_equal(written[..., 3], np.where(mask, 255, 0))  # --alpha: opacity 1
+    assert main(["crop", "--sample", "--out", str(tmp_path / "b"), "--alpha", "--mask-opacity", "0.5",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    half = next((tmp_path / "b").rglob("*.png"))
+    assert set(np.unique(cv2.imread(str(half), cv2.IMREAD_UNCHANGED)[..., 3]).tolist()) <= {128, 255}
+    assert main(["crop", "--sample", "--out", str(tmp_path / "c"), "--alpha", "--format", "jpg"]) == 2
+    assert "--alpha: needs --format png" in capsys.readouterr().err

@@ -179,5 +179,29 @@ def test_pad_mode_json_and_outside_boxes():
 def test_pad_mode_bad_arguments():
     with pytest.raises(ValueError, match="out_of_bounds: expected 'clamp' or 'pad'"):
         dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="wrap")
-    with pytest.raises(ValueError, match="output: 'bgra' cannot be combined with out_of_bounds='pad'"):
-        dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="pad", output="bgra")
+
+
+@pytest.mark.parametrize("shape", [(60, 80), (60, 80, 3), (60, 80, 4)])
+@pytest.mark.parametrize("opacity", [0.0, 0.5, 1.0])
+def test_bgra_with_pad_has_transparent_padding(rng, shape, opacity):
+    image = rng.integers(0, 256, shape, dtype=np.uint8)
+    masks = rng.random((len(EDGE_BOXES), 60, 80)) < 0.5
+    crops = dc.dynamic_crop(image, detections(EDGE_BOXES, masks), out_of_bounds="pad", output="bgra",
+                            mask_opacity=opacity, background_color="#204060")
+    for i, (box, crop) in enumerate(zip(EDGE_BOXES, crops)):
+        x0, y0, x1, y1 = (int(round(v)) for v in box)
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, 80), min(y1, 60)
+        assert crop.offset == (x0, y0) and crop.image.shape == (y1 - y0, x1 - x0, 4)
+        inside = np.zeros(crop.image.shape[:2], bool)
+        inside[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = True
+        # colours: the image's, untouched, and the background colour over the padding
+        colours = padded_reference(image, (x0, y0, x1, y1), None, 0.0, "#204060")
+        bgr = np.repeat(colours[..., None], 3, axis=2) if image.ndim == 2 else colours[..., :3]
+        np.testing.assert_array_equal(crop.image[..., :3], bgr)
+        # alpha: 0 over the padding, the mask's alpha (and the image's own, if lower) inside
+        source = image[cy0:cy1, cx0:cx1]
+        want = np.where(masks[i, cy0:cy1, cx0:cx1] | (opacity == 0), 255, round(255 * (1 - opacity)))
+        if image.ndim == 3 and image.shape[2] == 4:
+            want = np.minimum(want, source[..., 3])
+        assert (crop.image[..., 3][~inside] == 0).all()
+        np.testing.assert_array_equal(crop.image[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0, 3], want)

@@ -46,7 +46,8 @@ def _crop(args: argparse.Namespace) -> int:
     from .export import export, parse_options, sample_paths
 
     try:
-        opts = parse_options(args.mask_opacity, args.background_color, args.min_size, args.format, args.workers)
+        opts = parse_options(args.mask_opacity, args.background_color, args.min_size, args.format, args.workers,
+                             args.alpha)
         coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
         summary = export(coco, images, args.out, opts, progress=False if args.no_progress else None)
     except (ValueError, TypeError) as e:
@@ -81,11 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--sample", action="store_true", help="use the small COCO sample shipped with the package")
     crop.add_argument("--images", type=Path, metavar="DIR", help="folder the file_name entries are relative to")
     crop.add_argument("--out", type=Path, required=True, metavar="DIR")
-    crop.add_argument("--mask-opacity", type=float, default=0.0, help="background removal outside masks, 0..1")
+    crop.add_argument("--mask-opacity", type=float, default=None,
+                      help="background removal outside masks, 0..1 (default 0; 1 with --alpha)")
     crop.add_argument("--background-color", default="#000000", help="'#RRGGBB', '#RGB' or '(r, g, b)'")
     crop.add_argument("--min-size", type=int, default=0, metavar="PX", help="skip boxes smaller than this")
     crop.add_argument("--workers", type=int, default=1, help="images processed in parallel (threads)")
     crop.add_argument("--format", choices=["png", "jpg"], default="png")
+    crop.add_argument("--alpha", action="store_true",
+                      help="png with an alpha channel: opaque inside masks, 255 * (1 - opacity) outside")
     crop.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     crop.set_defaults(run=_crop)
     bench = sub.add_parser("bench", help="the SPEC §4 performance table (needs the bench extra)")

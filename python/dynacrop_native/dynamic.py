@@ -13,7 +13,7 @@ from ._checks import threads as threads_arg
 from .boxes import as_xyxy, round_and_clamp
 from .color import background_for_channels, parse_color
 from .crop import crop_views
-from .schemas import schema_for
+from .schemas import pad_to, schema_for
 from .shaping import shape_boxes, small_boxes, with_alpha
 
 
@@ -68,8 +68,9 @@ def dynamic_crop(
     crops with the original colours and alpha 255 inside the mask, round(255 * (1 -
     mask_opacity)) outside (255 everywhere without masks), for transparent cut-outs.
     ``out_of_bounds="pad"`` keeps the shaped box's full size where it reaches past the image,
-    filling that part with ``background_color`` (offsets may then be negative); boxes with no
-    pixel inside the image still give None.
+    filling that part with ``background_color`` (offsets may then be negative; with
+    ``output="bgra"`` the padding is transparent, alpha 0); boxes with no pixel inside the image
+    still give None.
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image)
@@ -135,12 +136,14 @@ def cut_detections(
     schema.prepare(boxes if canvas is None else canvas)
 
     if pad:
-        if alpha:
-            raise ValueError("output: 'bgra' cannot be combined with out_of_bounds='pad' yet")
         bg = background_for_channels(bgr, channels(source))
-        blend = masks is not None and a > 0
+        blend = masks is not None and a > 0 and not alpha
         arrays = _native.crop(source, boxes, masks if blend else None, a, bg if blend else [], n_threads, canvas,
                               np.array(bg, dtype=source.dtype).tobytes())
+        if alpha:
+            arrays = [None if crop is None else padded_alpha(crop, None if masks is None or not a else masks[i], a,
+                                                             tuple(boxes[i]), tuple(canvas[i]))
+                      for i, crop in enumerate(arrays)]
     elif alpha:  # colours untouched; the mask goes to the alpha channel
         arrays = crop_arrays(source, boxes, None, 0.0, bgr, False, n_threads)
         arrays = [
@@ -158,6 +161,16 @@ def cut_detections(
         (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
         for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
     ]
+
+
+def padded_alpha(crop: np.ndarray, mask: np.ndarray | None, opacity: float, region: tuple, canvas: tuple) -> np.ndarray:
+    """BGRA of a padded crop: alpha as :func:`with_alpha` over the image part (`region` of
+    `canvas`), 0 over the padding, where no image lies."""
+    out = with_alpha(crop, None if mask is None else pad_to(mask, region, canvas), opacity)
+    inside = np.zeros(out.shape[:2], dtype=bool)
+    inside[region[1] - canvas[1] : region[3] - canvas[1], region[0] - canvas[0] : region[2] - canvas[0]] = True
+    out[..., 3][~inside] = 0
+    return out
 
 
 def detection_boxes(

@@ -25,6 +25,7 @@ from . import rle
 from .boxes import round_and_clamp
 from .color import parse_color
 from .dynamic import crop_arrays
+from .shaping import with_alpha
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Options:
     min_size: int = 0
     fmt: str = "png"
     workers: int = 1
+    alpha: bool = False  # BGRA png: the mask in the alpha channel, colours untouched
 
 
 @dataclass
@@ -151,8 +153,11 @@ def export_image(image_info: dict, anns: list[dict], images_dir: Path, out: Path
     box_array = np.array([box for _, box in usable], dtype=np.int64)
     # Annotations without a mask are cropped as they are (an all-ones mask keeps every pixel).
     local = [m if m is not None else np.ones((b[3] - b[1], b[2] - b[0]), np.uint8) for m, (_, b) in zip(masks, usable)]
-    crops = crop_arrays(image, box_array, local if opts.mask_opacity > 0 else None, opts.mask_opacity,
-                        opts.background_color, False, threads)
+    blend = opts.mask_opacity > 0 and not opts.alpha
+    crops = crop_arrays(image, box_array, local if blend else None, opts.mask_opacity, opts.background_color, False,
+                        threads)
+    if opts.alpha:
+        crops = [with_alpha(crop, mask, opts.mask_opacity) for crop, mask in zip(crops, local)]
     stem = safe_name(Path(name).stem)
     for (ann, box), crop in zip(usable, crops):
         category = safe_name(str(categories.get(ann.get("category_id"), ann.get("category_id", "unknown"))))
@@ -234,12 +239,18 @@ def sample_paths() -> tuple[Path, Path]:
     return root / "annotations.json", root / "images"
 
 
-def parse_options(mask_opacity: float, background_color: str, min_size: int, fmt: str, workers: int) -> Options:
+def parse_options(mask_opacity: float | None, background_color: str, min_size: int, fmt: str, workers: int,
+                  alpha: bool = False) -> Options:
+    """CLI options checked; `mask_opacity` None means 1 with `alpha` (cut-outs), else 0."""
     from ._checks import opacity
 
     if fmt not in ("png", "jpg"):
         raise ValueError(f"--format: expected png or jpg, got {fmt!r}")
+    if alpha and fmt != "png":
+        raise ValueError("--alpha: needs --format png (jpg has no alpha channel)")
     if workers < 1 or min_size < 0:
         raise ValueError("--workers must be >= 1 and --min-size >= 0")
+    if mask_opacity is None:
+        mask_opacity = 1.0 if alpha else 0.0
     return Options(opacity(mask_opacity, "--mask-opacity"), parse_color(background_color, "--background-color"),
-                   min_size, fmt, workers)
+                   min_size, fmt, workers, alpha)
