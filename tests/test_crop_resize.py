@@ -214,6 +214,16 @@ def test_bad_arguments(kwargs, exc, message):
     assert str(info.value).startswith(message)
 
 
+def test_huge_padded_crops_are_refused_before_any_work():
+    with pytest.raises(ValueError, match="out_of_bounds: padded crop 0 is .* too large to resample"):
+        dc.crop_resize_batch(IMG, DET, 8, margin=1e9, out_of_bounds="pad")
+    from dynacrop_native import _native
+    box = np.array([[0, 0, 5, 5]], np.int64)
+    with pytest.raises(ValueError, match="canvas: crop 0 is too large to resample"):
+        _native.crop_resize(IMG, box, np.array([[-2**40, 0, 5, 5]], np.int64), None, 0.0, [0, 0, 0],
+                            np.array([[0, 0, 8, 8]], np.int64), 8, 8, False, False, False, None, None, 1)
+
+
 def test_bad_images():
     with pytest.raises(TypeError, match="image: expected dtype uint8"):
         dc.crop_resize_batch(IMG.astype(np.float32), DET, 8)

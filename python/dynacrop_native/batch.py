@@ -97,6 +97,11 @@ def crop_resize_batch(
     boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, out_of_bounds == "pad")
     if canvas is None:
         canvas = boxes
+    too_large = ((canvas[:, 2] - canvas[:, 0]) * c > 2**31 - 1) | (canvas[:, 3] - canvas[:, 1] > 2**31 - 1)
+    if too_large.any():
+        i = int(np.flatnonzero(too_large)[0])
+        raise ValueError(f"out_of_bounds: padded crop {i} is {canvas[i, 2] - canvas[i, 0]} x "
+                         f"{canvas[i, 3] - canvas[i, 1]} px, too large to resample (rows up to 2 GiB)")
     valid = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     placement, scale, offset = _placement(canvas, valid, height, width, keep_aspect)
     masks = schema.local_masks(boxes, *source.shape[:2]) if schema.n else None

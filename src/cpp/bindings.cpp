@@ -338,6 +338,10 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
         if (r[2] <= r[0] || r[3] <= r[1]) fail(name + ": an empty box has no crop to place");
         if (p[2] < 1 || p[3] < 1 || p[0] < 0 || p[1] < 0 || p[0] > width - p[2] || p[1] > height - p[3])
             fail(name + ": expected 1 <= w, h and the rectangle inside the slot");
+        // Tap offsets are int32 (byte offsets within a crop row, row indices within a crop).
+        if ((c[2] - c[0]) * img.c > std::numeric_limits<int32_t>::max() ||
+            c[3] - c[1] > std::numeric_limits<int32_t>::max())
+            fail("canvas: crop " + std::to_string(i) + " is too large to resample (rows over 2 GiB)");
         job.cx0 = c[0], job.cy0 = c[1], job.cw = c[2] - c[0], job.ch = c[3] - c[1];
         job.bx0 = r[0], job.by0 = r[1], job.bx1 = r[2], job.by1 = r[3];
         job.px = p[0], job.py = p[1], job.rw = p[2], job.rh = p[3];

@@ -1,5 +1,5 @@
-"""Coverage-guided fuzz target (atheris) for the native entry points (crop, blend, the RLE
-decoder) and the public API.
+"""Coverage-guided fuzz target (atheris) for the native entry points (crop, blend, the fused
+crop + resize, the RLE decoder) and the public API.
 
 The native functions are called directly as well, past the Python layer's checks, with
 arbitrary arrays (dtypes, shapes, strides), boxes (including out-of-image ones), masks,
@@ -37,7 +37,7 @@ def make_array(fdp, dtypes=DTYPES, max_ndim=4):
 
 def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
-    target = fdp.ConsumeIntInRange(0, 4)
+    target = fdp.ConsumeIntInRange(0, 5)
     if target == 4:  # the RLE decoder: arbitrary compressed counts, sizes and boxes
         h, w = fdp.ConsumeIntInRange(0, 64), fdp.ConsumeIntInRange(0, 64)
         box = [fdp.ConsumeIntInRange(-2, 66) for _ in range(4)]
@@ -63,8 +63,19 @@ def one_input(data):
             _native.blend(image, mask, opacity, background, threads)
         elif target == 2:
             dc.crop_boxes(image, boxes.astype(np.float64) + fdp.ConsumeFloat(), copy=fdp.ConsumeBool())
-        else:
+        elif target == 3:
             dc.remove_background(image, masks, opacity, tuple(background))
+        else:  # the fused crop + resize, with arbitrary canvases and placements
+            canvas = boxes + np.array([fdp.ConsumeIntInRange(-8, 8) for _ in range(4 * n)], np.int64).reshape(n, 4)
+            placement = np.array([fdp.ConsumeIntInRange(-2, 40) for _ in range(4 * n)], np.int64).reshape(n, 4)
+            local = None if masks is None else [masks if fdp.ConsumeBool() else None for _ in range(n)]
+            mean = std = None
+            if fdp.ConsumeBool():
+                mean = np.array([fdp.ConsumeFloat() for _ in range(fdp.ConsumeIntInRange(0, 4))], np.float32)
+                std = np.array([fdp.ConsumeFloat() for _ in range(fdp.ConsumeIntInRange(0, 4))], np.float32)
+            _native.crop_resize(image, boxes, canvas, local, opacity, background, placement,
+                                fdp.ConsumeIntInRange(-1, 40), fdp.ConsumeIntInRange(-1, 40), fdp.ConsumeBool(),
+                                fdp.ConsumeBool(), fdp.ConsumeBool(), mean, std, threads)
     except EXPECTED:
         pass
     if not np.array_equal(image, before, equal_nan=image.dtype.kind == "f"):
