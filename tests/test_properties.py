@@ -160,3 +160,36 @@ def test_dynamic_crop_matches_per_box_reference(image, xyxy, a, with_masks, seed
             want = numpy_reference(want, m, a, bg)
             assert not np.shares_memory(got.image, image)
         np.testing.assert_array_equal(got.image, want)
+
+
+@given(
+    image=arrays(dtypes=[np.uint8], shape=None, min_ndim=2, max_ndim=3, max_side=14),
+    xyxy=st.lists(st.tuples(finite, finite, finite, finite), min_size=0, max_size=5),
+    size=st.tuples(st.integers(1, 20), st.integers(1, 20)),
+    keep_aspect=st.booleans(),
+    interpolation=st.sampled_from(["bilinear", "nearest"]),
+    out_of_bounds=st.sampled_from(["clamp", "pad"]),
+    a=st.sampled_from([0.0, 0.5, 1.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_crop_resize_batch_matches_crop_then_cv2_resize(image, xyxy, size, keep_aspect, interpolation,
+                                                        out_of_bounds, a, seed):
+    sv = pytest.importorskip("supervision")
+    pytest.importorskip("cv2")
+    from test_crop_resize import reference
+
+    if (image.ndim == 3 and image.shape[2] not in (1, 3, 4)) or 0 in image.shape[:2]:
+        return
+    n = len(xyxy)
+    masks = np.random.default_rng(seed).random((n, *image.shape[:2])) < 0.5
+    det = sv.Detections(xyxy=np.array(xyxy, dtype=np.float64).reshape(n, 4), mask=masks,
+                        data={"detection_id": np.array([str(i) for i in range(n)])})
+    options = dict(keep_aspect=keep_aspect, interpolation=interpolation, out_of_bounds=out_of_bounds,
+                   mask_opacity=a, background_color="#3366cc")
+    before = image.copy()
+    got = dc.crop_resize_batch(image, det, size, **options)
+    np.testing.assert_array_equal(image, before)
+    want = reference(image, det, size, **options)
+    event("result compared")
+    assert got.images.shape == want.shape
+    assert np.abs(got.images.astype(np.int16) - want).max(initial=0) <= 1
