@@ -35,6 +35,15 @@ class Crop:
     root_offset: tuple[int, int]
 
 
+def _crop(image, predictions, parent_id, offset, origin_size, root_parent_id, root_offset) -> Crop:
+    """A Crop without the frozen dataclass's per-field object.__setattr__ (microseconds per
+    detection, which S1 counts)."""
+    c = object.__new__(Crop)
+    c.__dict__.update(image=image, predictions=predictions, parent_id=parent_id, offset=offset,
+                      origin_size=origin_size, root_parent_id=root_parent_id, root_offset=root_offset)
+    return c
+
+
 def dynamic_crop(
     image: np.ndarray | Crop,
     detections: Any,
@@ -83,23 +92,15 @@ def dynamic_crop(
     cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads, **shaping)
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
+    root_id = parent.root_parent_id if parent else None
     results: list[Crop | None] = []
     for (x0, y0, _, _), crop, predictions, parent_id in cut:
         if crop is None:
             results.append(None)
             continue
         parent_id = str(parent_id)
-        results.append(
-            Crop(
-                image=crop,
-                predictions=predictions,
-                parent_id=parent_id,
-                offset=(x0, y0),
-                origin_size=(width, height),
-                root_parent_id=parent.root_parent_id if parent else parent_id,
-                root_offset=(root_x + x0, root_y + y0),
-            )
-        )
+        results.append(_crop(crop, predictions, parent_id, (x0, y0), (width, height), root_id if parent else parent_id,
+                             (root_x + x0, root_y + y0)))
     return results
 
 

@@ -134,6 +134,8 @@ class SupervisionDetections:
                     self._data[key] = list((value - shift)[:, None])
                 elif key not in POINT_KEYS:
                     self._data[key] = _rows(value)
+        # Keys whose per-detection value is a precomputed row (the common case), in data order.
+        self._simple = all(key in self._data and key != RLE_KEY for key in det.data)
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
         """Detection i alone, in the frame of the crop (x0, y0, x1, y1): what upstream gets from
@@ -142,18 +144,10 @@ class SupervisionDetections:
         det = self.det
         canvas = (x0, y0, x1, y1)
         region = region or canvas
-        data = {}
-        for key, value in det.data.items():
-            rows = self._data.get(key)
-            if key == RLE_KEY and self._rle_local is not None:  # crop-local RLE, same form as given
-                local = rle.encode_like(pad_to(self._rle_local[i], region, canvas), value[i])
-                data[key] = [local] if isinstance(value, list) else _object_row(local)
-            elif rows is not None:
-                data[key] = rows[i]
-            elif isinstance(value, np.ndarray):  # 0-d arrays, object-dtype point arrays
-                data[key] = value.copy() if value.ndim == 0 else value[[i]] - np.array([x0, y0])
-            else:  # lists, as supervision keeps them
-                data[key] = [value[i]] if key not in POINT_KEYS else [value[i]] - np.array([x0, y0])
+        if self._simple:
+            data = {key: rows[i] for key, rows in self._data.items()}
+        else:
+            data = self._data_of(i, x0, y0, region, canvas)
         fields = self._fields
         new = type(det).__new__(type(det))
         if det.mask is None:
@@ -165,16 +159,33 @@ class SupervisionDetections:
         else:
             rx0, ry0, rx1, ry1 = region
             mask = pad_to(det.mask[i, ry0:ry1, rx0:rx1], region, canvas)[None].copy()
-        new.__dict__.update(
-            xyxy=self._xyxy[i],
-            mask=mask,
-            confidence=None if fields["confidence"] is None else fields["confidence"][i],
-            class_id=None if fields["class_id"] is None else fields["class_id"][i],
-            tracker_id=None if fields["tracker_id"] is None else fields["tracker_id"][i],
-            data=data,
-            metadata=dict(det.metadata),
-        )
+        confidence, class_id, tracker_id = fields["confidence"], fields["class_id"], fields["tracker_id"]
+        new.__dict__ = {
+            "xyxy": self._xyxy[i],
+            "mask": mask,
+            "confidence": None if confidence is None else confidence[i],
+            "class_id": None if class_id is None else class_id[i],
+            "tracker_id": None if tracker_id is None else tracker_id[i],
+            "data": data,
+            "metadata": dict(det.metadata),
+        }
         return new
+
+    def _data_of(self, i: int, x0: int, y0: int, region: tuple, canvas: tuple) -> dict:
+        """Detection i's `data` for keys that are not plain per-detection rows."""
+        data = {}
+        for key, value in self.det.data.items():
+            rows = self._data.get(key)
+            if key == RLE_KEY and self._rle_local is not None:  # crop-local RLE, same form as given
+                local = rle.encode_like(pad_to(self._rle_local[i], region, canvas), value[i])
+                data[key] = [local] if isinstance(value, list) else _object_row(local)
+            elif rows is not None:
+                data[key] = rows[i]
+            elif isinstance(value, np.ndarray):  # 0-d arrays, object-dtype point arrays
+                data[key] = value.copy() if value.ndim == 0 else value[[i]] - np.array([x0, y0])
+            else:  # lists, as supervision keeps them
+                data[key] = [value[i]] if key not in POINT_KEYS else [value[i]] - np.array([x0, y0])
+        return data
 
 
 class RoboflowJson:
