@@ -229,3 +229,21 @@ def test_bad_images():
         dc.crop_resize_batch(IMG.astype(np.float32), DET, 8)
     with pytest.raises(MemoryError, match="size: the requested crops need"):
         dc.crop_resize_batch(IMG, DET, (2**31, 2**31))
+
+
+def test_rle_and_json_detections(rng):
+    from dynacrop_native import rle
+
+    image = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    mask = rng.random((60, 80)) < 0.5
+    box = np.array([[5.0, 5.0, 40.0, 30.0]])
+    dense = sv.Detections(xyxy=box, mask=mask[None], data={"detection_id": np.array(["a"])})
+    compact = sv.Detections(xyxy=box, data={"detection_id": np.array(["a"]),
+                                            "rle_mask": [rle.encode_like(mask, {"counts": ""})]})
+    want = dc.crop_resize_batch(image, dense, 16, mask_opacity=1.0).images
+    np.testing.assert_array_equal(dc.crop_resize_batch(image, compact, 16, mask_opacity=1.0).images, want)
+    payload = {"image": {"width": 80, "height": 60},
+               "predictions": [{"x": 22.5, "y": 17.5, "width": 35.0, "height": 25.0, "detection_id": "a"}]}
+    plain = dc.crop_resize_batch(image, payload, 16)
+    check(image, sv.Detections(xyxy=box, data={"detection_id": np.array(["a"])}), (16, 16))
+    np.testing.assert_array_equal(plain.images, dc.crop_resize_batch(image, dense, 16).images)
