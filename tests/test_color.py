@@ -53,3 +53,11 @@ def test_background_for_channel_counts():
     assert background_for_channels((10, 20, 30), 4) == [10, 20, 30, 255]
     assert background_for_channels((255, 255, 255), 1) == [255]
     assert background_for_channels((0, 0, 0), 2) == [0, 255]
+
+
+def test_cached_forms_still_refuse_equal_values_of_other_types():
+    assert dc.parse_color((1, 0, 0)) == (0, 0, 1)
+    for bad in [(1.0, 0, 0), (True, 0, 0)]:
+        with pytest.raises(ValueError, match="components must be integers"):
+            dc.parse_color(bad)
+    assert dc.parse_color((1, 0, 0)) == (0, 0, 1)

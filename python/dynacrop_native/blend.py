@@ -30,7 +30,7 @@ def remove_background(
     blended toward 255, on grayscale crops the colour's luma is used.
     """
     crop = image_array(crop, "crop", blend=True)
-    if isinstance(mask, Mapping):  # a COCO RLE dict of the crop's size
+    if not isinstance(mask, np.ndarray) and isinstance(mask, Mapping):  # a COCO RLE dict of the crop's size
         h, w, _ = rle.parse(mask, "mask")
         if (h, w) != crop.shape[:2]:
             raise ValueError(f"mask: RLE size {[h, w]} does not match the crop {crop.shape[:2]}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,22 @@ def parse_color(value: object, name: str = "background_color") -> tuple[int, int
     Accepted: ``'#RRGGBB'``, ``'#RGB'``, ``'(r, g, b)'`` strings and 3-element tuples, lists or
     numpy arrays of integers in 0..255. Anything else raises ``ValueError``, like upstream.
     """
+    if isinstance(value, (str, tuple)):  # the usual forms: parsed once (errors are not cached)
+        # Element types are part of the key: (1.0, 0, 0) and (True, 0, 0) equal (1, 0, 0) but are refused.
+        kinds = tuple(map(type, value)) if isinstance(value, tuple) else str
+        try:
+            return _parse_hashable(value, kinds, name)
+        except TypeError:  # a tuple holding something unhashable
+            pass
+    return _parse(value, name)
+
+
+@lru_cache(maxsize=64)
+def _parse_hashable(value: object, kinds: object, name: str) -> tuple[int, int, int]:
+    return _parse(value, name)
+
+
+def _parse(value: object, name: str) -> tuple[int, int, int]:
     if isinstance(value, str):
         text = value.strip()
         if _HEX6.fullmatch(text):
