@@ -126,8 +126,10 @@ def test_simd_levels_equal_the_scalar_twin(rng):
     for level in dc.capabilities()["available"]:
         dc.set_isa(level)
         try:
-            results[level] = [dc.crop_resize_batch(image[..., :c], det, size, mask_opacity=0.3).images
-                              for c in (1, 3, 4) for size in [(1, 1), (7, 129), (64, 33)]]
+            results[level] = [dc.crop_resize_batch(image[..., :c], det, size, mask_opacity=0.3, **options).images
+                              for c in (1, 3, 4) for size in [(1, 1), (7, 129), (64, 33), (5, 16), (3, 47)]
+                              for options in [{}, {"layout": "NCHW", "rgb": True},
+                                              {"layout": "NCHW", "dtype": np.float32, "mean": 3, "std": 7}]]
         finally:
             dc.set_isa("best")
     for level, arrays in results.items():

@@ -13,6 +13,7 @@ struct Kernels {
     BlendRowFn blend_row;
     ResampleRowFn resample_row;
     CombineRowsFn combine_rows;
+    PlanarizeFn planarize;
 };
 
 // Levels compiled into this build, lowest first ("scalar" is always there).

@@ -64,16 +64,13 @@ void emit_row(const uint8_t* line, int64_t y, const ResizeOutput& o, Scratch& s,
     if (o.rgb && C >= 3) std::swap(perm[0], perm[2]);
     const int64_t w = o.w;
     uint8_t* planes = s.planes.data();
-    if (o.planar) {
-        for (int k = 0; k < C; ++k)
-            for (int64_t x = 0; x < w; ++x) planes[k * w + x] = line[x * C + perm[k]];
-        for (int k = 0; k < C; ++k) {
-            const int64_t at = (k * o.h + y) * w;
-            if (o.mean)
-                normalise(planes + k * w, w, o.mean[k], o.std[k], reinterpret_cast<float*>(slot) + at);
-            else
-                std::memcpy(slot + at, planes + k * w, static_cast<size_t>(w));
-        }
+    if (o.planar) {  // uint8 planes go straight to the output, float ones through scratch
+        uint8_t* to[4];
+        for (int k = 0; k < C; ++k) to[k] = o.mean ? planes + k * w : slot + (k * o.h + y) * w;
+        active_kernels().planarize(line, w, C, perm, to);
+        if (o.mean)
+            for (int k = 0; k < C; ++k)
+                normalise(planes + k * w, w, o.mean[k], o.std[k], reinterpret_cast<float*>(slot) + (k * o.h + y) * w);
         return;
     }
     if (perm[0] != 0) {

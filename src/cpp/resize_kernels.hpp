@@ -1,4 +1,4 @@
-// The two inner loops of the fused crop + resize, in OpenCV's INTER_LINEAR fixed point
+// The inner loops of the fused crop + resize, in OpenCV's INTER_LINEAR fixed point
 // (11-bit weights). Each has a portable twin (resize_scalar.cpp) and an x86 SIMD version
 // (resize_sse41.cpp); tests check they agree bit for bit.
 #pragma once
@@ -23,10 +23,16 @@ using ResampleRowFn = void (*)(const uint8_t* row, int64_t row_bytes, const Taps
 // where hi16(x) = x >> 16.
 using CombineRowsFn = void (*)(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
 
+// Split an interleaved row of w pixels into planes: planes[k][x] = line[x * C + perm[k]]
+// (perm reorders channels, e.g. BGR -> RGB).
+using PlanarizeFn = void (*)(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
+
+void planarize_scalar(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
 void resample_row_scalar(const uint8_t* row, int64_t row_bytes, const Taps* t, int64_t n, int channels, int32_t* out);
 void combine_rows_scalar(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
 #if defined(DYNACROP_X86)
 void resample_row_sse41(const uint8_t* row, int64_t row_bytes, const Taps* t, int64_t n, int channels, int32_t* out);
+void planarize_sse41(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
 void combine_rows_sse41(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
 #endif
 

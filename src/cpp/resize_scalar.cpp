@@ -32,4 +32,12 @@ void combine_rows_scalar(const int32_t* a, const int32_t* b, int16_t w0, int16_t
     }
 }
 
+void planarize_scalar(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes) {
+    for (int k = 0; k < channels; ++k) {
+        const uint8_t* s = line + perm[k];
+        uint8_t* d = planes[k];
+        for (int64_t x = 0; x < w; ++x) d[x] = s[x * channels];
+    }
+}
+
 }  // namespace dcn

@@ -42,4 +42,55 @@ void combine_rows_sse41(const int32_t* a, const int32_t* b, int16_t w0, int16_t 
     combine_rows_scalar(a + i, b + i, w0, w1, n - i, out + i);
 }
 
+namespace {
+
+// pshufb masks for 16 interleaved pixels of C channels, read as C loads of 16 bytes:
+// m[c][q] puts pixel j's channel c at byte j when it lies in load q, else zero.
+struct PlaneMasks {
+    alignas(16) int8_t m[4][4][16];
+};
+
+template <int C>
+constexpr PlaneMasks make_masks() {
+    PlaneMasks pm{};
+    for (int c = 0; c < C; ++c)
+        for (int q = 0; q < C; ++q)
+            for (int j = 0; j < 16; ++j) {
+                const int at = j * C + c - 16 * q;
+                pm.m[c][q][j] = static_cast<int8_t>(at >= 0 && at < 16 ? at : -1);
+            }
+    return pm;
+}
+
+constexpr PlaneMasks kMasks3 = make_masks<3>();
+constexpr PlaneMasks kMasks4 = make_masks<4>();
+
+template <int C>
+void planarize_blocks(const uint8_t* line, int64_t blocks, const int* perm, uint8_t* const* planes) {
+    const PlaneMasks& pm = C == 3 ? kMasks3 : kMasks4;
+    for (int64_t b = 0; b < blocks; ++b, line += 16 * C) {
+        __m128i in[C];
+        for (int q = 0; q < C; ++q) in[q] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line + 16 * q));
+        for (int k = 0; k < C; ++k) {
+            const int c = perm[k];
+            __m128i v = _mm_setzero_si128();
+            for (int q = 0; q < C; ++q)
+                v = _mm_or_si128(v, _mm_shuffle_epi8(in[q], _mm_load_si128(reinterpret_cast<const __m128i*>(pm.m[c][q]))));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(planes[k] + 16 * b), v);
+        }
+    }
+}
+
+}  // namespace
+
+void planarize_sse41(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes) {
+    // 16 pixels per step with pshufb; the rest (and 1-2 channel rows) by the scalar twin.
+    const int64_t blocks = channels >= 3 ? w / 16 : 0;
+    if (channels == 3) planarize_blocks<3>(line, blocks, perm, planes);
+    if (channels == 4) planarize_blocks<4>(line, blocks, perm, planes);
+    uint8_t* rest[4];
+    for (int k = 0; k < channels; ++k) rest[k] = planes[k] + 16 * blocks;
+    planarize_scalar(line + 16 * blocks * channels, w - 16 * blocks, channels, perm, rest);
+}
+
 }  // namespace dcn
