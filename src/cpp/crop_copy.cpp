@@ -45,6 +45,22 @@ void copy_row(const uint8_t* src, const StridedView& v, int64_t w, uint8_t* dst)
     }
 }
 
+void blend_image_row(const uint8_t* src, const StridedView& image, int64_t w, const uint8_t* mask_row,
+                     const StridedView& mask, const BlendPlan& plan, BlendRowFn blend_row, uint8_t* scratch,
+                     uint8_t* dst) {
+    // The kernel wants contiguous rows: strided sources are first copied into dst (then
+    // blended in place), strided masks into the scratch row.
+    if (!image.row_contiguous()) {
+        copy_row(src, image, w, dst);
+        src = dst;
+    }
+    if (!mask.row_contiguous()) {
+        copy_row(mask_row, mask, w, scratch);
+        mask_row = scratch;
+    }
+    blend_row(src, mask_row, dst, static_cast<size_t>(w), plan);
+}
+
 namespace {
 
 // A band of rows of one job: the unit of work handed to threads.
@@ -58,28 +74,14 @@ void run_band(const StridedView& image, const Band& band, const BlendPlan* plan,
     const CropJob& job = *band.job;
     const int64_t row_bytes = job.dst_stride ? job.dst_stride : job.w * image.pixel_bytes();
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
-    const bool src_contig = image.row_contiguous();
-    const bool mask_contig = blend && job.mask.row_contiguous();
     const uint8_t* src = image.data + (job.y0 + band.y0) * image.sy + job.x0 * image.sx;
     for (int64_t y = band.y0; y < band.y1; ++y, src += image.sy) {
         uint8_t* dst = job.dst + y * row_bytes;
-        if (!blend) {
+        if (blend)
+            blend_image_row(src, image, job.w, job.mask.data + y * job.mask.sy, job.mask, *plan, blend_row,
+                            mask_row.data(), dst);
+        else
             copy_row(src, image, job.w, dst);
-            continue;
-        }
-        // The kernel wants contiguous rows: strided sources are first copied into dst
-        // (then blended in place), strided masks into a scratch row.
-        const uint8_t* s = src;
-        if (!src_contig) {
-            copy_row(src, image, job.w, dst);
-            s = dst;
-        }
-        const uint8_t* m = job.mask.data + y * job.mask.sy;
-        if (!mask_contig) {
-            copy_row(m, job.mask, job.w, mask_row.data());
-            m = mask_row.data();
-        }
-        blend_row(s, m, dst, static_cast<size_t>(job.w), *plan);
     }
 }
 

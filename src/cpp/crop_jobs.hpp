@@ -23,6 +23,13 @@ struct StridedView {
 // Copy `w` pixels starting at `src` (pixel step view.sx, channel step view.sc) to contiguous dst.
 void copy_row(const uint8_t* src, const StridedView& view, int64_t w, uint8_t* dst);
 
+// Copy `w` pixels of an image row (at `src`) to contiguous dst and remove the background
+// outside `mask_row` (a row of `mask`) with `blend_row`; strided rows go through dst and
+// `scratch` (w * mask.c bytes).
+void blend_image_row(const uint8_t* src, const StridedView& image, int64_t w, const uint8_t* mask_row,
+                     const StridedView& mask, const BlendPlan& plan, BlendRowFn blend_row, uint8_t* scratch,
+                     uint8_t* dst);
+
 struct CropJob {
     int64_t y0 = 0, x0 = 0, h = 0, w = 0;  // region of the image, already inside it
     uint8_t* dst = nullptr;                 // where the region's first pixel goes

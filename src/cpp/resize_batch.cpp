@@ -1,8 +1,8 @@
 // Fused crop + resize (see resize_jobs.hpp). Separable two-tap resampling with OpenCV's
 // INTER_LINEAR arithmetic: 11-bit weights from its float coordinate mapping, a horizontal pass
 // into int32 rows (each crop row at most once, cached while two output rows share it) and its
-// SIMD vertical rounding. Plain C++ the compiler vectorises: the loops are short and
-// memory-light, and the blend inside reuses the dispatched SIMD kernel.
+// SIMD vertical rounding. The inner loops and the blend are the dispatched kernels
+// (resize_kernels.hpp, blend.hpp); this file plans taps, caches rows and lays out the output.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -59,7 +59,8 @@ void normalise(const uint8_t* s, int64_t n, float mean, float std, float* d) {
 // One finished slot row (C-interleaved, the image's channel order) into the output: channel
 // order, layout, then dtype.
 template <int C>
-void emit_row(const uint8_t* line, int64_t y, const ResizeOutput& o, Scratch& s, uint8_t* slot) {
+void emit_row(const uint8_t* line, int64_t y, const ResizeOutput& o, const Kernels& k, Scratch& s,
+              uint8_t* slot) {
     int perm[4] = {0, 1, 2, 3};
     if (o.rgb && C >= 3) std::swap(perm[0], perm[2]);
     const int64_t w = o.w;
@@ -67,7 +68,7 @@ void emit_row(const uint8_t* line, int64_t y, const ResizeOutput& o, Scratch& s,
     if (o.planar) {  // uint8 planes go straight to the output, float ones through scratch
         uint8_t* to[4];
         for (int k = 0; k < C; ++k) to[k] = o.mean ? planes + k * w : slot + (k * o.h + y) * w;
-        active_kernels().planarize(line, w, C, perm, to);
+        k.planarize(line, w, C, perm, to);
         if (o.mean)
             for (int k = 0; k < C; ++k)
                 normalise(planes + k * w, w, o.mean[k], o.std[k], reinterpret_cast<float*>(slot) + (k * o.h + y) * w);
@@ -93,7 +94,7 @@ class JobRunner {
     void run(const ResizeJob& job) {
         const uint8_t* fill = s_.fill.data();
         if (job.rw == 0) {  // nothing of the crop to draw: background only
-            for (int64_t y = 0; y < out_.h; ++y) emit_row<C>(fill, y, out_, s_, job.dst);
+            for (int64_t y = 0; y < out_.h; ++y) emit_row<C>(fill, y, out_, k_, s_, job.dst);
             return;
         }
         job_ = &job;
@@ -104,15 +105,15 @@ class JobRunner {
         uint8_t* line = s_.line.data();
         std::memcpy(line, fill, static_cast<size_t>(out_.w * C));  // the letterbox sides
         cached_[0] = cached_[1] = -1;
-        for (int64_t y = 0; y < job.py; ++y) emit_row<C>(fill, y, out_, s_, job.dst);
+        for (int64_t y = 0; y < job.py; ++y) emit_row<C>(fill, y, out_, k_, s_, job.dst);
         for (int64_t dy = 0; dy < job.rh; ++dy) {
             const Taps& t = s_.yt[static_cast<size_t>(dy)];
             const int a = fetch(t.o0, -1), b = fetch(t.o1, a);
             k_.combine_rows(s_.resampled[a].data(), s_.resampled[b].data(), t.w[0], t.w[1], job.rw * C,
                             line + job.px * C);
-            emit_row<C>(line, job.py + dy, out_, s_, job.dst);
+            emit_row<C>(line, job.py + dy, out_, k_, s_, job.dst);
         }
-        for (int64_t y = job.py + job.rh; y < out_.h; ++y) emit_row<C>(fill, y, out_, s_, job.dst);
+        for (int64_t y = job.py + job.rh; y < out_.h; ++y) emit_row<C>(fill, y, out_, k_, s_, job.dst);
     }
 
   private:
@@ -137,16 +138,8 @@ class JobRunner {
         uint8_t* row = s_.row.data();
         uint8_t* mid = row + (job.bx0 - job.cx0) * C;
         if (plan_ && job.mask.data) {
-            const uint8_t* m = job.mask.data + (y - job.by0) * job.mask.sy;
-            if (!job.mask.row_contiguous()) {
-                copy_row(m, job.mask, bw, s_.mask_row.data());
-                m = s_.mask_row.data();
-            }
-            if (!img_.row_contiguous()) {
-                copy_row(src, img_, bw, mid);
-                src = mid;
-            }
-            k_.blend_row(src, m, mid, static_cast<size_t>(bw), *plan_);
+            blend_image_row(src, img_, bw, job.mask.data + (y - job.by0) * job.mask.sy, job.mask, *plan_,
+                            k_.blend_row, s_.mask_row.data(), mid);
             return row;
         }
         const bool padded = job.bx0 > job.cx0 || job.bx1 < job.cx0 + job.cw;
