@@ -136,23 +136,18 @@ def cut_detections(
     masks = schema.local_masks(boxes, *source.shape[:2])
     schema.prepare(boxes if canvas is None else canvas)
 
+    blend = masks is not None and a > 0 and not alpha  # with alpha, colours stay and the mask goes to alpha
     if pad:
         bg = background_for_channels(bgr, channels(source))
-        blend = masks is not None and a > 0 and not alpha
         arrays = _native.crop(source, boxes, masks if blend else None, a, bg if blend else [], n_threads, canvas,
                               np.array(bg, dtype=source.dtype).tobytes())
-        if alpha:
-            arrays = [None if crop is None else padded_alpha(crop, None if masks is None or not a else masks[i], a,
-                                                             tuple(boxes[i]), tuple(canvas[i]))
-                      for i, crop in enumerate(arrays)]
-    elif alpha:  # colours untouched; the mask goes to the alpha channel
-        arrays = crop_arrays(source, boxes, None, 0.0, bgr, False, n_threads)
-        arrays = [
-            None if crop is None else with_alpha(crop, None if masks is None or not a else masks[i], a)
-            for i, crop in enumerate(arrays)
-        ]
     else:
-        arrays = crop_arrays(source, boxes, masks, a, bgr, copy, n_threads)
+        arrays = crop_arrays(source, boxes, masks if blend else None, a, bgr, copy and not alpha, n_threads)
+    if alpha:
+        frames = boxes if canvas is None else canvas
+        arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
+                                                       tuple(boxes[i]), tuple(frames[i]))
+                  for i, crop in enumerate(arrays)]
     if canvas is None:
         return [
             (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
@@ -164,10 +159,12 @@ def cut_detections(
     ]
 
 
-def padded_alpha(crop: np.ndarray, mask: np.ndarray | None, opacity: float, region: tuple, canvas: tuple) -> np.ndarray:
-    """BGRA of a padded crop: alpha as :func:`with_alpha` over the image part (`region` of
-    `canvas`), 0 over the padding, where no image lies."""
+def alpha_crop(crop: np.ndarray, mask: np.ndarray | None, opacity: float, region: tuple, canvas: tuple) -> np.ndarray:
+    """BGRA of a crop over `canvas` whose image part is `region`: alpha as :func:`with_alpha`
+    there, 0 over any padding, where no image lies."""
     out = with_alpha(crop, None if mask is None else pad_to(mask, region, canvas), opacity)
+    if region == canvas:
+        return out
     inside = np.zeros(out.shape[:2], dtype=bool)
     inside[region[1] - canvas[1] : region[3] - canvas[1], region[0] - canvas[0] : region[2] - canvas[0]] = True
     out[..., 3][~inside] = 0
