@@ -116,3 +116,33 @@ def test_huge_boxes_are_clamped_not_overflowed():
     image = np.ones((3, 3), np.uint8)
     (crop,) = dc.crop_boxes(image, [[-1e300, -1e300, 1e300, 1e300]])
     np.testing.assert_array_equal(crop, image)
+
+
+def _vm_flags(address: int) -> list[str]:
+    """VmFlags of the mapping holding `address`, from /proc/self/smaps."""
+    with open("/proc/self/smaps") as f:
+        inside = False
+        for line in f:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                lo, hi = (int(v, 16) for v in head.split("-"))
+                inside = lo <= address < hi
+            elif inside and head == "VmFlags:":
+                return line.split()[1:]
+    raise LookupError(hex(address))
+
+
+def test_large_outputs_ask_for_transparent_huge_pages():
+    # Fewer TLB misses while filling and reading large outputs; numpy hints its own >= 4 MiB
+    # arrays the same way.
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            if "[never]" in f.read():
+                pytest.skip("transparent huge pages are off")
+        _vm_flags(id(object()))
+    except (OSError, LookupError):
+        pytest.skip("needs Linux /proc/self/smaps and transparent huge pages")
+    image = np.zeros((1200, 1800, 3), np.uint8)
+    crops = dc.crop_boxes(image, [[0, 0, 1800, 1000]])
+    start = crops[0].__array_interface__["data"][0]
+    assert "hg" in _vm_flags((start + 4095) // 4096 * 4096)

@@ -94,7 +94,13 @@ Arena allocate(size_t bytes) {
     void* p = nullptr;
     if (posix_memalign(&p, kAlign, bytes ? bytes : kAlign) != 0) throw std::bad_alloc();
 #if defined(MADV_HUGEPAGE)
-    if (bytes >= kHugePageBytes) madvise(p, bytes, MADV_HUGEPAGE);  // a hint; failure is harmless
+    // A hint (failure is harmless), as numpy gives its own large arrays; madvise wants a
+    // page-aligned start, so the range begins at the buffer's first whole page.
+    if (bytes >= kHugePageBytes) {
+        const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+        const uintptr_t start = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+        madvise(reinterpret_cast<void*>(start), bytes - (start - reinterpret_cast<uintptr_t>(p)), MADV_HUGEPAGE);
+    }
 #endif
     return {static_cast<uint8_t*>(p), nb::capsule(p, [](void* q) noexcept { std::free(q); })};
 }

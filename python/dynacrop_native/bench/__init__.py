@@ -115,17 +115,19 @@ def scene_rows(quick: bool, scale: float) -> tuple[list[Row], dict]:
     return rows, extra
 
 
-def kernel_rows(quick: bool, scale: float) -> list[Row]:
+def kernel_rows(quick: bool, scale: float, threads: int | None = 1) -> list[Row]:
+    """K1, K1', K2 on one thread (the targets: per-core efficiency against a single-threaded
+    copy), or with `threads=None` as a default call runs them."""
     rounds = 30 if quick else 200
     crop, mask = scenarios.blend_inputs(scale)
     rows = []
     for name, a, target in (("K1 blend kernel, opacity 0.5", 0.5, 2.0), ("K1' masked fill, opacity 1.0", 1.0, 1.3)):
-        b, o, r = compare(crop.copy, lambda: dc.remove_background(crop, mask, a, (0, 0, 0), threads=1), rounds)
+        b, o, r = compare(crop.copy, lambda: dc.remove_background(crop, mask, a, (0, 0, 0), threads=threads), rounds)
         rows.append(Row(name, "crop.copy()", b, o, 1 / r, f"<= {target:g}x copy", 1 / r <= target))
     s = scenarios.scene(1080, 1920, 50, masks=False, scale=scale)
     crops = dc.crop_boxes(s.image, s.xyxy)
     flat = np.concatenate([c.reshape(-1) for c in crops if c is not None])
-    b, o, r = compare(flat.copy, lambda: dc.crop_boxes(s.image, s.xyxy, copy=True, threads=1), rounds)
+    b, o, r = compare(flat.copy, lambda: dc.crop_boxes(s.image, s.xyxy, copy=True, threads=threads), rounds)
     rows.append(Row("K2 crop copy, 50 crops", "memcpy of the same bytes", b, o, 1 / r, "<= 1.2x memcpy", 1 / r <= 1.2))
     return rows
 
@@ -280,6 +282,8 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)
     print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")
+    shared = ", ".join(f"{r.scenario.split(',')[0]} {r.ratio:.2f}x" for r in kernel_rows(quick, scale, threads=None))
+    print(f"threads: K rows with threads=None (up to {threads} threads, same baselines): {shared}")
     for mode in ("dense", "rle"):
         mem = memory_probe(scale, mode)
         if mem is None:
