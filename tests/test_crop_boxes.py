@@ -146,3 +146,30 @@ def test_large_outputs_ask_for_transparent_huge_pages():
     crops = dc.crop_boxes(image, [[0, 0, 1800, 1000]])
     start = crops[0].__array_interface__["data"][0]
     assert "hg" in _vm_flags((start + 4095) // 4096 * 4096)
+
+
+def test_round_and_clamp_equals_numpy(rng):
+    from dynacrop_native.boxes import round_and_clamp
+
+    values = np.concatenate(
+        [
+            rng.uniform(-50, 250, 400),
+            np.round(rng.uniform(-50, 250, 200)) + 0.5,  # ties: half to even, both signs
+            [-0.5, 0.5, 1.5, 2.5, -1e300, 1e300, np.inf, -np.inf, 0.0, -0.0, 199.5, 200.5],
+        ]
+    )
+    xyxy = rng.permutation(np.resize(values, 4 * 400)).reshape(-1, 4)
+    limits = np.array([200, 120, 200, 120], dtype=np.float64)
+    want = np.clip(np.round(xyxy), 0.0, limits).astype(np.int64)
+    for layout in (xyxy, np.asfortranarray(xyxy), np.repeat(xyxy, 2, axis=0)[::2], xyxy[::-1][::-1]):
+        got = round_and_clamp(layout, 200, 120)
+        assert got.dtype == np.int64 and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, want)
+    assert round_and_clamp(np.zeros((0, 4)), 5, 5).shape == (0, 4)
+
+
+def test_round_and_clamp_refuses_nan():
+    from dynacrop_native.boxes import round_and_clamp
+
+    with pytest.raises(ValueError, match=r"xyxy: boxes must be numbers, row 1 is \[0.0, nan, 1.0, 1.0\]"):
+        round_and_clamp(np.array([[0, 0, 1, 1], [0, np.nan, 1, 1]], dtype=np.float64), 5, 5)

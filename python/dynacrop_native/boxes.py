@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _native
+
 
 def as_xyxy(value: object, name: str = "xyxy") -> np.ndarray:
     """(N, 4) float64 boxes, finite; an empty sequence gives (0, 4)."""
@@ -15,9 +17,8 @@ def as_xyxy(value: object, name: str = "xyxy") -> np.ndarray:
         return boxes.reshape(0, 4)
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f"{name}: expected shape (N, 4), got {boxes.shape}")
-    bad = ~np.isfinite(boxes).all(axis=1)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
+    if not np.isfinite(boxes).all():
+        row = int(np.flatnonzero(~np.isfinite(boxes).all(axis=1))[0])
         raise ValueError(f"{name}: boxes must be finite, row {row} is {boxes[row].tolist()}")
     return boxes
 
@@ -25,5 +26,7 @@ def as_xyxy(value: object, name: str = "xyxy") -> np.ndarray:
 def round_and_clamp(xyxy: np.ndarray, width: int, height: int) -> np.ndarray:
     """Round half to even like numpy (upstream's `xyxy.round().astype(int)`), then clamp to the
     image. Returns contiguous int64 (N, 4); a box with x1 <= x0 or y1 <= y0 is empty."""
-    limits = np.array([width, height, width, height], dtype=np.float64)
-    return np.clip(np.round(xyxy), 0.0, limits).astype(np.int64)
+    boxes, bad = _native.round_boxes(xyxy, width, height)
+    if bad >= 0:
+        raise ValueError(f"xyxy: boxes must be numbers, row {bad} is {xyxy[bad].tolist()}")
+    return boxes

@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -439,6 +441,29 @@ nb::object rle_decode_counts(const nb::ndarray<const int64_t, nb::ndim<1>, nb::d
     return rle_decode(runs, h, w, box);
 }
 
+// Float boxes rounded half to even (numpy.round's rule, the FPU's default mode) and clamped to
+// 0..width / 0..height (infinities included), as int64: one pass instead of four numpy calls
+// per crop call. Returns the boxes and the first row holding a NaN (-1 if none; the boxes are
+// then unusable).
+nb::tuple round_boxes(nb::ndarray<const double, nb::ndim<2>, nb::device::cpu> xyxy, int64_t width, int64_t height) {
+    if (xyxy.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
+    if (width < 0 || height < 0) fail("round_boxes: width and height must be >= 0");
+    const int64_t n = static_cast<int64_t>(xyxy.shape(0));
+    const Arena arena = allocate(static_cast<size_t>(n) * 4 * sizeof(int64_t));
+    auto* out = reinterpret_cast<int64_t*>(arena.data);
+    const double limit[4] = {double(width), double(height), double(width), double(height)};
+    int64_t bad = -1;
+    for (int64_t i = 0; i < n && bad < 0; ++i) {
+        for (int k = 0; k < 4; ++k) {
+            const double v = xyxy(i, k);
+            if (std::isnan(v)) bad = i;
+            out[4 * i + k] = bad < 0 ? static_cast<int64_t>(std::clamp(std::nearbyint(v), 0.0, limit[k])) : 0;
+        }
+    }
+    const size_t shape[2] = {static_cast<size_t>(n), 4};
+    return nb::make_tuple(nb::ndarray<nb::numpy, int64_t, nb::ndim<2>>(out, 2, shape, arena.owner), bad);
+}
+
 // Which kernel path a call with these arguments takes: copy, fill, fixed or blend.
 std::string blend_mode(double mask_opacity, const std::vector<int>& background) {
     check_opacity(mask_opacity);
@@ -495,6 +520,8 @@ NB_MODULE(_native, m) {
           "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with compressed counts.");
     m.def("rle_decode_counts", &rle_decode_counts, "counts"_a, "h"_a, "w"_a, "box"_a,
           "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with uncompressed counts.");
+    m.def("round_boxes", &round_boxes, "xyxy"_a, "width"_a, "height"_a,
+          "(int64 boxes rounded half to even and clamped to the image, first non-finite row or -1).");
     m.def("blend_mode", &blend_mode, "mask_opacity"_a, "background"_a,
           "The kernel path these arguments select: 'copy', 'fill', 'fixed' or 'blend'.");
 }

@@ -63,6 +63,7 @@ def one_input(data):
             _native.blend(image, mask, opacity, background, threads)
         elif target == 2:
             dc.crop_boxes(image, boxes.astype(np.float64) + fdp.ConsumeFloat(), copy=fdp.ConsumeBool())
+            _native.round_boxes(image.astype(np.float64), fdp.ConsumeIntInRange(-2, 40), fdp.ConsumeIntInRange(-2, 40))
         elif target == 3:
             dc.remove_background(image, masks, opacity, tuple(background))
         else:  # the fused crop + resize, with arbitrary canvases and placements
