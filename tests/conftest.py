@@ -31,6 +31,14 @@ def rng(request):
     return np.random.default_rng(seed)
 
 
+def rows_of_wider(arr: np.ndarray) -> np.ndarray:
+    """`arr` as the left part of a wider image: contiguous rows that do not follow one another,
+    so kernels run row by row instead of on one long row."""
+    wide = np.zeros((arr.shape[0], arr.shape[1] + 5, *arr.shape[2:]), arr.dtype)
+    wide[:, : arr.shape[1]] = arr
+    return wide[:, : arr.shape[1]]
+
+
 def strided_variants(arr: np.ndarray, rng: np.random.Generator):
     """The same pixels seen through different memory layouts: contiguous, negative strides,
     every other pixel of a larger buffer, channel-reversed, Fortran order, unaligned start."""
@@ -39,6 +47,7 @@ def strided_variants(arr: np.ndarray, rng: np.random.Generator):
     big = np.zeros((arr.shape[0] * 2 + 1, arr.shape[1] * 3 + 2, *arr.shape[2:]), arr.dtype)
     big[1::2, 2::3] = arr
     yield "strided", big[1::2, 2::3]
+    yield "rows of a wider image", rows_of_wider(arr)
     if arr.ndim == 3:
         rev = np.ascontiguousarray(arr[..., ::-1])
         yield "channel-reversed", rev[..., ::-1]

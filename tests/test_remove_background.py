@@ -3,7 +3,7 @@ import pytest
 
 import dynacrop_native as dc
 
-from conftest import strided_variants
+from conftest import rows_of_wider, strided_variants
 from reference import numpy_reference
 
 cv2 = pytest.importorskip("cv2")
@@ -49,6 +49,7 @@ def test_every_level_matches_reference_and_scalar(isa, rng, channels, width):
         got = dc.remove_background(crop, mask, a, colour)
         bg = dc.color.background_for_channels(bgr, c)
         np.testing.assert_array_equal(got, numpy_reference(crop, mask, a, bg), err_msg=f"{isa} a={a}")
+        np.testing.assert_array_equal(dc.remove_background(rows_of_wider(crop), rows_of_wider(mask), a, colour), got)
         dc.set_isa("scalar")
         np.testing.assert_array_equal(got, dc.remove_background(crop, mask, a, colour))
         dc.set_isa(isa)

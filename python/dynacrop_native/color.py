@@ -70,5 +70,7 @@ def background_for_channels(bgr: tuple[int, int, int], channels: int) -> list[in
     channel is blended toward 255 like any other channel), gray as OpenCV's BGR2GRAY luma,
     gray+alpha as (luma, 255)."""
     b, g, r = bgr
+    if channels >= 3:
+        return [b, g, r] if channels == 3 else [b, g, r, 255]
     gray = (b * 1868 + g * 9617 + r * 4899 + 8192) >> 14
-    return {1: [gray], 2: [gray, 255], 3: [b, g, r], 4: [b, g, r, 255]}[channels]
+    return [gray] if channels == 1 else [gray, 255]

@@ -136,9 +136,12 @@ void check_opacity(double opacity) {
 }
 
 size_t memory_limit() {
-    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page)
-                                 : std::numeric_limits<size_t>::max();
+    static const size_t limit = [] {  // a system call; the machine's memory does not change
+        const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page)
+                                     : std::numeric_limits<size_t>::max();
+    }();
+    return limit;
 }
 
 std::string gib(double bytes) {

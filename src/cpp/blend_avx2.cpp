@@ -104,50 +104,47 @@ inline void outside_pixels(const uint8_t* m, const Consts& k, __m256i out[C]) {
     }
 }
 
+// One block of 32 pixels.
 template <int C, bool PerByte, BlendPlan::Mode M>
-void blend_row_impl(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    const Consts k = make_consts(plan);
-    constexpr size_t mask_step = PerByte ? 32 * C : 32;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32, src += 32 * C, dst += 32 * C, mask += mask_step) {
-        __m256i outside[C];
-        if constexpr (PerByte) {
-            __m256i any = _mm256_setzero_si256();
-            for (int j = 0; j < C; ++j) {
-                outside[j] = _mm256_cmpeq_epi8(load32(mask + 32 * j), _mm256_setzero_si256());
-                any = _mm256_or_si256(any, outside[j]);
-            }
-            if (_mm256_testz_si256(any, any)) {  // whole block inside the mask: keep it
-                if (src != dst) std::memcpy(dst, src, 32 * C);
-                continue;
-            }
-        } else {
-            const __m256i z = _mm256_cmpeq_epi8(load32(mask), _mm256_setzero_si256());
-            if (_mm256_testz_si256(z, z)) {
-                if (src != dst) std::memcpy(dst, src, 32 * C);
-                continue;
-            }
-            outside_pixels<C>(mask, k, outside);
-        }
+inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, const Consts& k) {
+    __m256i outside[C];
+    if constexpr (PerByte) {
+        __m256i any = _mm256_setzero_si256();
         for (int j = 0; j < C; ++j) {
-            const __m256i s = load32(src + 32 * j);
-            __m256i o;
-            if constexpr (M == BlendPlan::Mode::fill)
-                o = k.fill[j];
-            else if constexpr (M == BlendPlan::Mode::fixed)
-                o = fixed32(s, j, k);
-            else
-                o = blend32<C>(src + 32 * j, 32 * j, k);
-            store32(dst + 32 * j, _mm256_blendv_epi8(s, o, outside[j]));
+            outside[j] = _mm256_cmpeq_epi8(load32(mask + 32 * j), _mm256_setzero_si256());
+            any = _mm256_or_si256(any, outside[j]);
         }
+        if (_mm256_testz_si256(any, any)) {  // whole block inside the mask: keep it
+            if (src != dst) std::memcpy(dst, src, 32 * C);
+            return;
+        }
+    } else {
+        const __m256i z = _mm256_cmpeq_epi8(load32(mask), _mm256_setzero_si256());
+        if (_mm256_testz_si256(z, z)) {
+            if (src != dst) std::memcpy(dst, src, 32 * C);
+            return;
+        }
+        outside_pixels<C>(mask, k, outside);
     }
-    if (i < n) blend_row_scalar(src, mask, dst, n - i, plan);
+    for (int j = 0; j < C; ++j) {
+        const __m256i s = load32(src + 32 * j);
+        __m256i o;
+        if constexpr (M == BlendPlan::Mode::fill)
+            o = k.fill[j];
+        else if constexpr (M == BlendPlan::Mode::fixed)
+            o = fixed32(s, j, k);
+        else
+            o = blend32<C>(src + 32 * j, 32 * j, k);
+        store32(dst + 32 * j, _mm256_blendv_epi8(s, o, outside[j]));
+    }
 }
 
 struct Kernel {
+    static constexpr size_t kStep = 32;
+    static Consts consts(const BlendPlan& plan) { return make_consts(plan); }
     template <int C, bool PerByte, BlendPlan::Mode M>
-    static void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-        blend_row_impl<C, PerByte, M>(src, mask, dst, n, plan);
+    static void block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, const Consts& k) {
+        blend_block<C, PerByte, M>(src, mask, dst, k);
     }
 };
 

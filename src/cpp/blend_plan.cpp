@@ -1,6 +1,7 @@
 #include "blend.hpp"
 
 #include <cmath>
+#include <cstring>
 
 namespace dcn {
 namespace {
@@ -34,9 +35,7 @@ bool find_fixed_point(BlendPlan& p) {
     return false;
 }
 
-}  // namespace
-
-BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
+BlendPlan build_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
     BlendPlan p;
     p.channels = channels;
     p.mask_per_byte = mask_per_byte;
@@ -65,6 +64,31 @@ BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool 
     else
         p.mode = BlendPlan::Mode::blend;
     return p;
+}
+
+}  // namespace
+
+BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
+    // Building a plan evaluates 256 x C table entries (a few microseconds); callers usually
+    // repeat the same arguments, so each thread keeps its last plan.
+    struct Last {
+        bool valid = false;
+        double opacity = 0;
+        uint8_t bg[kMaxChannels] = {};
+        int channels = 0;
+        bool per_byte = false;
+        BlendPlan plan;
+    };
+    thread_local Last last;
+    const bool same = last.valid && last.opacity == opacity && last.channels == channels &&
+                      last.per_byte == mask_per_byte && std::memcmp(last.bg, bg, static_cast<size_t>(channels)) == 0;
+    if (!same) {
+        last.plan = build_plan(opacity, bg, channels, mask_per_byte);
+        last.opacity = opacity, last.channels = channels, last.per_byte = mask_per_byte;
+        std::memcpy(last.bg, bg, static_cast<size_t>(channels));
+        last.valid = true;
+    }
+    return last.plan;
 }
 
 }  // namespace dcn

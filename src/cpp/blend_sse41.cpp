@@ -71,44 +71,39 @@ inline __m128i fixed16(__m128i s, int j, const Consts& k) {
     return _mm_packus_epi16(round(lo), round(hi));
 }
 
+// One block of 16 pixels.
 template <int C, bool PerByte, BlendPlan::Mode M>
-void blend_row_impl(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    const Consts k = make_consts(plan);
-    constexpr size_t mask_step = PerByte ? 16 * C : 16;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16, src += 16 * C, dst += 16 * C, mask += mask_step) {
-        __m128i outside[C];
-        if constexpr (PerByte) {
-            __m128i any = _mm_setzero_si128();
-            for (int j = 0; j < C; ++j) {
-                outside[j] = _mm_cmpeq_epi8(load16(mask + 16 * j), _mm_setzero_si128());
-                any = _mm_or_si128(any, outside[j]);
-            }
-            if (_mm_testz_si128(any, any)) {
-                if (src != dst) std::memcpy(dst, src, 16 * C);
-                continue;
-            }
-        } else {
-            const __m128i z = _mm_cmpeq_epi8(load16(mask), _mm_setzero_si128());
-            if (_mm_testz_si128(z, z)) {
-                if (src != dst) std::memcpy(dst, src, 16 * C);
-                continue;
-            }
-            for (int j = 0; j < C; ++j) outside[j] = C == 1 ? z : _mm_shuffle_epi8(z, k.expand[j]);
-        }
+inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, const Consts& k) {
+    __m128i outside[C];
+    if constexpr (PerByte) {
+        __m128i any = _mm_setzero_si128();
         for (int j = 0; j < C; ++j) {
-            const __m128i s = load16(src + 16 * j);
-            __m128i o;
-            if constexpr (M == BlendPlan::Mode::fill)
-                o = k.fill[j];
-            else if constexpr (M == BlendPlan::Mode::fixed)
-                o = fixed16(s, j, k);
-            else
-                o = blend16<C>(src + 16 * j, 16 * j, k);
-            store16(dst + 16 * j, _mm_blendv_epi8(s, o, outside[j]));
+            outside[j] = _mm_cmpeq_epi8(load16(mask + 16 * j), _mm_setzero_si128());
+            any = _mm_or_si128(any, outside[j]);
         }
+        if (_mm_testz_si128(any, any)) {
+            if (src != dst) std::memcpy(dst, src, 16 * C);
+            return;
+        }
+    } else {
+        const __m128i z = _mm_cmpeq_epi8(load16(mask), _mm_setzero_si128());
+        if (_mm_testz_si128(z, z)) {
+            if (src != dst) std::memcpy(dst, src, 16 * C);
+            return;
+        }
+        for (int j = 0; j < C; ++j) outside[j] = C == 1 ? z : _mm_shuffle_epi8(z, k.expand[j]);
     }
-    if (i < n) blend_row_scalar(src, mask, dst, n - i, plan);
+    for (int j = 0; j < C; ++j) {
+        const __m128i s = load16(src + 16 * j);
+        __m128i o;
+        if constexpr (M == BlendPlan::Mode::fill)
+            o = k.fill[j];
+        else if constexpr (M == BlendPlan::Mode::fixed)
+            o = fixed16(s, j, k);
+        else
+            o = blend16<C>(src + 16 * j, 16 * j, k);
+        store16(dst + 16 * j, _mm_blendv_epi8(s, o, outside[j]));
+    }
 }
 
 bool double_sum_is_exact(const BlendPlan& plan) {
@@ -118,9 +113,11 @@ bool double_sum_is_exact(const BlendPlan& plan) {
 }
 
 struct Kernel {
+    static constexpr size_t kStep = 16;
+    static Consts consts(const BlendPlan& plan) { return make_consts(plan); }
     template <int C, bool PerByte, BlendPlan::Mode M>
-    static void run(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-        blend_row_impl<C, PerByte, M>(src, mask, dst, n, plan);
+    static void block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, const Consts& k) {
+        blend_block<C, PerByte, M>(src, mask, dst, k);
     }
 };
 

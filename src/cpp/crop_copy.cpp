@@ -72,16 +72,23 @@ struct Band {
 void run_band(const StridedView& image, const Band& band, const BlendPlan* plan, BlendRowFn blend_row,
               std::vector<uint8_t>& mask_row) {
     const CropJob& job = *band.job;
-    const int64_t row_bytes = job.dst_stride ? job.dst_stride : job.w * image.pixel_bytes();
+    const int64_t px = image.pixel_bytes();
+    const int64_t row_bytes = job.dst_stride ? job.dst_stride : job.w * px;
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
+    // Rows that follow one another in the image, the mask and the output (full-width crops of
+    // contiguous images) are one long row: one kernel call instead of one per row.
+    const bool follow = image.row_contiguous() && image.sy == job.w * px && row_bytes == job.w * px &&
+                        (!blend || (job.mask.row_contiguous() && job.mask.sy == job.w * job.mask.pixel_bytes()));
+    const int64_t rows = follow ? 1 : band.y1 - band.y0;
+    const int64_t w = follow ? job.w * (band.y1 - band.y0) : job.w;
     const uint8_t* src = image.data + (job.y0 + band.y0) * image.sy + job.x0 * image.sx;
-    for (int64_t y = band.y0; y < band.y1; ++y, src += image.sy) {
+    for (int64_t y = band.y0; y < band.y0 + rows; ++y, src += image.sy) {
         uint8_t* dst = job.dst + y * row_bytes;
         if (blend)
-            blend_image_row(src, image, job.w, job.mask.data + y * job.mask.sy, job.mask, *plan, blend_row,
+            blend_image_row(src, image, w, job.mask.data + y * job.mask.sy, job.mask, *plan, blend_row,
                             mask_row.data(), dst);
         else
-            copy_row(src, image, job.w, dst);
+            copy_row(src, image, w, dst);
     }
 }
 
