@@ -247,27 +247,40 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def short_baseline(label: str) -> str:
+    if label.startswith("upstream roboflow"):
+        return "upstream " + label.split()[-1]
+    if label.startswith("upstream re-creation"):
+        return "re-creation"
+    return "unfused pipeline" if label.startswith("crop, cv2.resize") else label
+
+
 def plot(rows: list[Row], path: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     s_rows = [r for r in rows if not r.scenario.startswith("K")]
     k_rows = [r for r in rows if r.scenario.startswith("K")]
-    left.bar([f"{r.scenario}\n{r.baseline.split(' (')[0]}" for r in s_rows], [r.ratio for r in s_rows], color="tab:green")
-    for i, r in enumerate(s_rows):
-        left.hlines(float(r.target.split()[1].rstrip("x")), i - 0.4, i + 0.4, colors="black", linestyles="--")
-    left.set_ylabel("speed-up over the baseline (x), dashed = target")
-    left.set_yscale("log")
-    right.bar([r.scenario for r in k_rows], [r.ratio for r in k_rows], color="tab:blue")
-    for i, r in enumerate(k_rows):
-        right.hlines(float(r.target.split()[1].rstrip("x")), i - 0.4, i + 0.4, colors="black", linestyles="--")
-    right.set_ylabel("time relative to a plain copy (x), dashed = limit")
-    for ax in (left, right):
-        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
-    fig.suptitle(f"dynacrop_native {dc.__version__} on {cpu_name()} ({dc.get_isa()})")
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(13, 0.42 * len(s_rows) + 1.8), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    limit = lambda r: float(r.target.split()[1].rstrip("x"))  # noqa: E731
+    for ax, group, colour in ((left, s_rows, "tab:green"), (right, k_rows, "tab:blue")):
+        ax.barh(range(len(group)), [r.ratio for r in group], color=colour)
+        for i, r in enumerate(group):
+            ax.plot([limit(r)] * 2, [i - 0.4, i + 0.4], "k--")
+            ax.annotate(f"{r.ratio:.2f}x", (r.ratio, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=8)
+    left.set_yticks(range(len(s_rows)), [f"{r.scenario} / {short_baseline(r.baseline)}" for r in s_rows])
+    left.set_xscale("log")
+    left.set_xlabel("speed-up over the baseline (x, log scale); dashed = target")
+    right.set_yticks(range(len(k_rows)), [r.scenario for r in k_rows])
+    right.set_xlim(0, 1.15 * max([limit(r) for r in k_rows] + [r.ratio for r in k_rows], default=1.0))
+    right.set_xlabel("time relative to a plain copy (x); dashed = limit")
+    fig.suptitle(f"dynacrop_native {dc.__version__} on {cpu_name()} ({dc.get_isa()}), one thread for K rows")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
