@@ -49,24 +49,22 @@ def mask_array(value: object, shape: tuple[int, ...], channels: int, name: str =
 
 
 def opacity(value: object, name: str = "mask_opacity") -> float:
-    if type(value) is float and 0.0 <= value <= 1.0:  # the common case, without the ABC checks below
-        return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number in [0, 1], got {type(value).__name__}")
-    a = float(value)
-    if math.isnan(a) or not 0.0 <= a <= 1.0:
-        raise ValueError(f"{name}: expected a number in [0, 1], got {a}")
-    return a
+    if type(value) is not float:  # plain floats skip the (slow) ABC checks
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: expected a number in [0, 1], got {type(value).__name__}")
+        value = float(value)
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name}: expected a number in [0, 1], got {value}")
+    return value
 
 
 def threads(value: object, name: str = "threads") -> int:
     """None (automatic) -> 0 for the native layer; otherwise an int >= 1."""
     if value is None:
         return 0
-    if type(value) is int and value >= 1:  # the common case, without the ABC checks below
-        return min(value, 256)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected None or an integer >= 1, got {type(value).__name__}")
+    if type(value) is not int:  # plain ints skip the (slow) ABC checks
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name}: expected None or an integer >= 1, got {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name}: expected None or an integer >= 1, got {value}")
     return min(int(value), 256)

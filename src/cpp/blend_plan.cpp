@@ -72,21 +72,19 @@ BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool 
     // Building a plan evaluates 256 x C table entries (a few microseconds); callers usually
     // repeat the same arguments, so each thread keeps its last plan.
     struct Last {
-        bool valid = false;
+        int channels = 0;  // 0: no plan yet (calls have 1-4)
         double opacity = 0;
         uint8_t bg[kMaxChannels] = {};
-        int channels = 0;
         bool per_byte = false;
         BlendPlan plan;
     };
     thread_local Last last;
-    const bool same = last.valid && last.opacity == opacity && last.channels == channels &&
+    const bool same = last.channels == channels && last.opacity == opacity &&
                       last.per_byte == mask_per_byte && std::memcmp(last.bg, bg, static_cast<size_t>(channels)) == 0;
     if (!same) {
         last.plan = build_plan(opacity, bg, channels, mask_per_byte);
         last.opacity = opacity, last.channels = channels, last.per_byte = mask_per_byte;
         std::memcpy(last.bg, bg, static_cast<size_t>(channels));
-        last.valid = true;
     }
     return last.plan;
 }

@@ -247,6 +247,11 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def target_value(row: Row) -> float:
+    """The number in a target such as '>= 20x' or '<= 1.3x copy'."""
+    return float(row.target.split()[1].rstrip("x"))
+
+
 def short_baseline(label: str) -> str:
     if label.startswith("upstream roboflow"):
         return "upstream " + label.split()[-1]
@@ -266,11 +271,10 @@ def plot(rows: list[Row], path: str) -> None:
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(13, 0.42 * len(s_rows) + 1.8), gridspec_kw={"width_ratios": [3, 2]}
     )
-    limit = lambda r: float(r.target.split()[1].rstrip("x"))  # noqa: E731
     for ax, group, colour in ((left, s_rows, "tab:green"), (right, k_rows, "tab:blue")):
         ax.barh(range(len(group)), [r.ratio for r in group], color=colour)
         for i, r in enumerate(group):
-            ax.plot([limit(r)] * 2, [i - 0.4, i + 0.4], "k--")
+            ax.plot([target_value(r)] * 2, [i - 0.4, i + 0.4], "k--")
             ax.annotate(f"{r.ratio:.2f}x", (r.ratio, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=8)
@@ -278,7 +282,7 @@ def plot(rows: list[Row], path: str) -> None:
     left.set_xscale("log")
     left.set_xlabel("speed-up over the baseline (x, log scale); dashed = target")
     right.set_yticks(range(len(k_rows)), [r.scenario for r in k_rows])
-    right.set_xlim(0, 1.15 * max([limit(r) for r in k_rows] + [r.ratio for r in k_rows], default=1.0))
+    right.set_xlim(0, 1.15 * max([target_value(r) for r in k_rows] + [r.ratio for r in k_rows], default=1.0))
     right.set_xlabel("time relative to a plain copy (x); dashed = limit")
     fig.suptitle(f"dynacrop_native {dc.__version__} on {cpu_name()} ({dc.get_isa()}), one thread for K rows")
     fig.tight_layout()
