@@ -13,6 +13,12 @@ IMG = np.zeros((4, 6, 3), np.uint8)
 BOX = [[0, 0, 2, 2]]
 MASK = np.zeros((4, 6), bool)
 
+
+def payload(**fields):
+    """A Roboflow JSON payload with one prediction."""
+    return {"predictions": [{"x": 1, "y": 1, "width": 2, "height": 2, "detection_id": "a", **fields}]}
+
+
 # (what is wrong, call, exception, message exactly as raised)
 ROWS = [
     ("image is not a numpy array", lambda: dc.crop_boxes([[1, 2]], BOX), TypeError,
@@ -52,6 +58,22 @@ ROWS = [
      "detections: expected supervision.Detections or a Roboflow JSON prediction dict, got list"),
     ("detection without its id", lambda: dc.dynamic_crop(IMG, {"predictions": [{"x": 1, "y": 1, "width": 2, "height": 2}]}),
      ValueError, "detections: prediction 0 lacks the 'detection_id' key"),
+    ("RLE run length fractional or negative", lambda: dc.remove_background(
+        IMG, {"size": [4, 6], "counts": [0.5, 23.5]}, 0.5), ValueError,
+     "mask: 'counts' must be non-negative whole numbers up to h * w = 24, got 0.5 at position 0"),
+    ("RLE size beyond 32 bits", lambda: dc.remove_background(IMG, {"size": [2**32, 6], "counts": [0]}, 0.5),
+     ValueError, "mask: 'size' must be [height, width], integers in 0..2147483647, got [4294967296, 6]"),
+    ("Roboflow JSON number as a string", lambda: dc.dynamic_crop(IMG, payload(x="20")), TypeError,
+     "detections['predictions'][0]['x']: expected a number, got str"),
+    ("Roboflow JSON malformed points", lambda: dc.dynamic_crop(IMG, payload(points=[[1, 2]])), TypeError,
+     "detections['predictions'][0]['points'][0]: expected a dict with 'x' and 'y', got list"),
+    ("number too large for a float", lambda: dc.remove_background(IMG, MASK, 10**400), ValueError,
+     "mask_opacity: expected a number in [0, 1], got 100000000000000000...0000000000000000000"),
+    ("normalisation overflowing float32", lambda: dc.crop_resize_batch(IMG, payload(), 2, dtype=np.float32,
+                                                                        std=1e-40), ValueError,
+     "std: (value - mean) / std must stay finite in float32 for values 0..255, got mean=0.0, std=1e-40"),
+    ("mean or std beyond float32", lambda: dc.crop_resize_batch(IMG, payload(), 2, dtype=np.float32, mean=1e39),
+     ValueError, "mean: expected numbers within float32's range (+-3.4e38), got 1e+39"),
     ("native call with an out-of-image box", lambda: _native.crop(IMG, np.array([[0, 0, 7, 2]], np.int64), None, 0.0, [], 1),
      ValueError, "xyxy: box 0 lies outside the image; clamp boxes first"),
     ("unknown kernel level", lambda: dc.set_isa("avx1024"), ValueError,

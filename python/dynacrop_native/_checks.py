@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 
 import numpy as np
 
@@ -48,11 +49,37 @@ def mask_array(value: object, shape: tuple[int, ...], channels: int, name: str =
     return value
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+
+
+def shown(value: object) -> str:
+    """`value` for an error message: short, and never failing (an integer beyond str()'s digit
+    limit or a deeply nested list cannot be printed whole)."""
+    try:
+        return _SHORT.repr(value)
+    except (ValueError, RecursionError):
+        if isinstance(value, int):
+            return f"an integer of {value.bit_length()} bits"
+        return f"a {type(value).__name__}"
+
+
+def real(value: object, name: str, expected: str) -> float:
+    """A real number (not a bool) as a float. Integers too large for a float (10**400) give
+    ValueError, not OverflowError."""
+    if type(value) is float:  # plain floats skip the (slow) ABC checks
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: expected {expected}, got {shown(value)}") from None
+
+
 def opacity(value: object, name: str = "mask_opacity") -> float:
-    if type(value) is not float:  # plain floats skip the (slow) ABC checks
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name}: expected a number in [0, 1], got {type(value).__name__}")
-        value = float(value)
+    if type(value) is not float:
+        value = real(value, name, "a number in [0, 1]")
     if math.isnan(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name}: expected a number in [0, 1], got {value}")
     return value

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from . import _native
-from ._checks import channels, image_array, opacity
+from ._checks import channels, image_array, opacity, shown
 from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
 from .dynamic import Crop, detection_boxes
@@ -18,6 +18,7 @@ from .schemas import schema_for
 _INTERPOLATIONS = {"bilinear": False, "nearest": True}  # value: nearest
 _LAYOUTS = {"NHWC": False, "NCHW": True}  # value: planar
 _DTYPES = (np.dtype(np.uint8), np.dtype(np.float32))
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 class ResizedBatch(NamedTuple):
@@ -117,7 +118,7 @@ def _size(value: object) -> tuple[int, int]:
     ok = isinstance(sides, (tuple, list)) and len(sides) in (1, 2)
     ok = ok and all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in sides)
     if not ok or not all(1 <= v <= 2**31 for v in sides):
-        raise ValueError(f"size: expected (height, width) of integers >= 1, got {value!r}")
+        raise ValueError(f"size: expected (height, width) of integers >= 1, got {shown(value)}")
     return int(sides[0]), int(sides[-1])
 
 
@@ -138,18 +139,23 @@ def _dtype(value: object) -> np.dtype:
 
 
 def _per_channel(value: object, c: int, name: str) -> np.ndarray:
-    v = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
+    try:
+        v = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
+    except (TypeError, ValueError, OverflowError):
+        v = None
     if v is None or v.ndim > 1 or (v.ndim == 1 and len(v) != c):
-        raise ValueError(f"{name}: expected a number or {c} numbers (one per channel), got {value!r}")
+        raise ValueError(f"{name}: expected a number or {c} numbers (one per channel), got {shown(value)}")
     if not np.isfinite(v).all():
-        raise ValueError(f"{name}: expected finite numbers, got {value!r}")
+        raise ValueError(f"{name}: expected finite numbers, got {shown(value)}")
+    if (np.abs(v) > _F32_MAX).any():
+        raise ValueError(f"{name}: expected numbers within float32's range (+-3.4e38), got {shown(value)}")
     return np.broadcast_to(v, (c,)).astype(np.float32)
 
 
 def _normalisation(dtype: np.dtype, mean: object, std: object, c: int) -> tuple:
     """uint8 output: (None, None). float32: float32 (mean, std) per output channel; the
     kernel computes (v - mean) / std in float32, as ``(batch.astype(np.float32) - mean) / std``
-    does with float32 mean and std."""
+    does with float32 mean and std, so both are refused where that is not finite."""
     if dtype == np.uint8:
         if mean is not None or std is not None:
             raise ValueError("mean: mean and std need dtype=numpy.float32")
@@ -157,7 +163,12 @@ def _normalisation(dtype: np.dtype, mean: object, std: object, c: int) -> tuple:
     m = _per_channel(0.0 if mean is None else mean, c, "mean")
     s = _per_channel(1.0 if std is None else std, c, "std")
     if (s == 0).any():
-        raise ValueError(f"std: expected non-zero values, got {std!r}")
+        raise ValueError(f"std: expected non-zero values (in float32), got {shown(std)}")
+    with np.errstate(all="ignore"):  # the extremes of (v - mean) / std are at v = 0 and v = 255
+        ends = (np.array([[0.0], [255.0]], np.float32) - m) / s
+    if not np.isfinite(ends).all():
+        raise ValueError(f"std: (value - mean) / std must stay finite in float32 for values 0..255, "
+                         f"got mean={shown(0.0 if mean is None else mean)}, std={shown(std)}")
     return m, s
 
 

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._checks import shown
+
 _HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
 _HEX3 = re.compile(r"#[0-9a-fA-F]{3}")
 
@@ -45,22 +47,22 @@ def _parse(value: object, name: str) -> tuple[int, int, int]:
             try:
                 rgb = tuple(int(p) for p in parts)
             except ValueError:
-                raise ValueError(f"{name}: invalid tuple colour {value!r}, expected '(r, g, b)'") from None
+                raise ValueError(f"{name}: invalid tuple colour {shown(value)}, expected '(r, g, b)'") from None
             if len(rgb) != 3:
-                raise ValueError(f"{name}: invalid tuple colour {value!r}, expected 3 components")
+                raise ValueError(f"{name}: invalid tuple colour {shown(value)}, expected 3 components")
         else:
-            raise ValueError(f"{name}: invalid colour {value!r}, expected '#RRGGBB', '#RGB' or '(r, g, b)'")
+            raise ValueError(f"{name}: invalid colour {shown(value)}, expected '#RRGGBB', '#RGB' or '(r, g, b)'")
     elif isinstance(value, (tuple, list, np.ndarray)):
         items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 3 or (isinstance(value, np.ndarray) and value.ndim != 1):
-            raise ValueError(f"{name}: expected 3 components (r, g, b), got {value!r}")
+            raise ValueError(f"{name}: expected 3 components (r, g, b), got {shown(value)}")
         if not all(isinstance(c, numbers.Integral) and not isinstance(c, (bool, np.bool_)) for c in items):
-            raise ValueError(f"{name}: components must be integers in 0..255, got {value!r}")
+            raise ValueError(f"{name}: components must be integers in 0..255, got {shown(value)}")
         rgb = tuple(int(c) for c in items)
     else:
-        raise ValueError(f"{name}: invalid colour format {value!r}")
+        raise ValueError(f"{name}: invalid colour format {shown(value)}")
     if not all(0 <= c <= 255 for c in rgb):
-        raise ValueError(f"{name}: components must be integers in 0..255, got {rgb}")
+        raise ValueError(f"{name}: components must be integers in 0..255, got {shown(rgb)}")
     r, g, b = rgb
     return (b, g, r)
 

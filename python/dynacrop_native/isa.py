@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 from . import _native
 
@@ -30,6 +31,12 @@ def get_isa() -> str:
 
 
 def _apply_environment() -> None:
-    name = os.environ.get(ENV_VAR)
-    if name:
+    """Honour DYNACROP_ISA at import; a level that is unknown or that this CPU cannot run is a
+    warning naming the variable, never an import failure: the best level stays in use."""
+    name = os.environ.get(ENV_VAR, "").strip()
+    if not name:
+        return
+    try:
         set_isa(name)
+    except ValueError as e:
+        warnings.warn(f"{ENV_VAR}={name!r} ignored ({e}); using {get_isa()!r}", RuntimeWarning, stacklevel=3)

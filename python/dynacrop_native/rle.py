@@ -10,19 +10,47 @@ from typing import Any
 import numpy as np
 
 from . import _native
+from ._checks import shown
+
+
+MAX_SIDE = 2**31 - 1  # as pycocotools, whose sizes are 32-bit; h * w then never wraps
 
 
 def parse(rle: Any, name: str) -> tuple[int, int, Any]:
-    """(h, w, counts) of an RLE dict, checked."""
+    """(h, w, counts) of an RLE dict, checked: list counts come back as an int64 array of
+    non-negative whole run lengths (fractional, negative or non-numeric ones are refused, never
+    truncated), each at most h * w."""
     if not isinstance(rle, Mapping) or "size" not in rle or "counts" not in rle:
         raise TypeError(f"{name}: expected a COCO RLE dict with 'size' and 'counts', got {type(rle).__name__}")
     size = rle["size"]
-    if len(size) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in size):
-        raise ValueError(f"{name}: 'size' must be [height, width], got {size!r}")
+    ok = isinstance(size, (list, tuple, np.ndarray)) and len(size) == 2
+    if not ok or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= MAX_SIDE
+                         for v in size):
+        raise ValueError(f"{name}: 'size' must be [height, width], integers in 0..{MAX_SIDE}, got {shown(size)}")
+    h, w = int(size[0]), int(size[1])
     counts = rle["counts"]
-    if not isinstance(counts, (bytes, str, list, tuple, np.ndarray)):
+    if isinstance(counts, (bytes, str)):
+        return h, w, counts
+    if not isinstance(counts, (list, tuple, np.ndarray)):
         raise TypeError(f"{name}: 'counts' must be bytes, str or a list of ints, got {type(counts).__name__}")
-    return int(size[0]), int(size[1]), counts
+    return h, w, _run_lengths(counts, h * w, name)
+
+
+def _run_lengths(counts: Any, total: int, name: str) -> np.ndarray:
+    """List-form counts as int64: whole numbers in 0..total (16.0 is 16; 0.5 is refused)."""
+    try:
+        runs = np.asarray(counts)
+    except (ValueError, TypeError):  # ragged nesting
+        runs = np.asarray([None])
+    if runs.ndim != 1 or runs.dtype.kind not in "iuf":
+        raise ValueError(f"{name}: 'counts' must be a flat list of non-negative integers, got {shown(counts)}")
+    with np.errstate(invalid="ignore"):
+        bad = ~(runs >= 0) | (runs > total) | (runs != np.floor(runs) if runs.dtype.kind == "f" else False)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}: 'counts' must be non-negative whole numbers up to h * w = {total}, "
+                         f"got {runs[i].item()!r} at position {i}")
+    return runs.astype(np.int64)
 
 
 def decode_box(rle: Any, box: tuple[int, int, int, int], name: str = "rle") -> np.ndarray:
@@ -32,9 +60,9 @@ def decode_box(rle: Any, box: tuple[int, int, int, int], name: str = "rle") -> n
         if isinstance(counts, (bytes, str)):
             raw = counts.encode("ascii") if isinstance(counts, str) else counts
             return _native.rle_decode_string(raw, h, w, list(box))
-        return _native.rle_decode_counts(np.asarray(counts, dtype=np.int64).reshape(-1), h, w, list(box))
+        return _native.rle_decode_counts(counts, h, w, list(box))
     except (ValueError, UnicodeEncodeError, OverflowError) as e:
-        raise ValueError(f"{name}: {e}") from None
+        raise ValueError(f"{name}: {str(e).removeprefix('rle: ')}") from None
 
 
 def decode(rle: Any, name: str = "rle") -> np.ndarray:

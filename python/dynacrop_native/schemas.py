@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy as _copy
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from . import rle
+from ._checks import real
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
 KEYPOINTS_KEY = "keypoints_xy"
@@ -190,21 +192,24 @@ class SupervisionDetections:
 
 class RoboflowJson:
     """Roboflow JSON predictions: `{"image": {"width", "height"}, "predictions": [{x, y,
-    width, height, ...}]}` with centre-format boxes, `points` and `keypoints` lists."""
+    width, height, ...}]}` with centre-format boxes, `points` and `keypoints` lists.
+
+    Every field the crop reads or translates is checked before any crop is made. Each
+    translated payload gets its own copy of its prediction; the payload's other top-level keys
+    are copied once per call and shared by all the call's results."""
 
     def __init__(self, payload: dict, detection_id_key: str):
         preds = payload.get("predictions")
         if not isinstance(preds, list):
             raise TypeError("detections: expected a 'predictions' list in the Roboflow JSON payload")
+        image = payload.get("image")
+        if image is not None and not isinstance(image, Mapping):
+            raise TypeError(f"detections['image']: expected a dict (width, height, ...), got {type(image).__name__}")
         self.payload = payload
         self.preds = preds
         self.n = len(preds)
         self.key = detection_id_key
-        try:
-            c = np.array([[p["x"], p["y"], p["width"], p["height"]] for p in preds], dtype=np.float64)
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"detections: every prediction needs numeric x, y, width, height ({e!r})") from None
-        c = c.reshape(-1, 4)
+        c = np.array([_checked_prediction(p, i) for i, p in enumerate(preds)], dtype=np.float64).reshape(-1, 4)
         half = c[:, 2:] / 2
         self.xyxy = np.concatenate([c[:, :2] - half, c[:, :2] + half], axis=1)
 
@@ -233,7 +238,9 @@ class RoboflowJson:
         return self._rle_local
 
     def prepare(self, boxes: np.ndarray) -> None:
-        pass
+        # One copy of the other top-level keys for the whole call (not one per prediction).
+        self._shared = {k: _copy.deepcopy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
+        self._image = dict(self.payload.get("image") or {})
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
         pred = _copy.deepcopy(self.preds[i])
@@ -246,12 +253,37 @@ class RoboflowJson:
             for point in pred.get(key) or ():
                 point["x"] = point["x"] - x0
                 point["y"] = point["y"] - y0
-        out = {k: _copy.deepcopy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
-        image = dict(self.payload.get("image") or {})
-        image.update(width=x1 - x0, height=y1 - y0)
-        out["image"] = image
+        out = dict(self._shared)
+        out["image"] = {**self._image, "width": x1 - x0, "height": y1 - y0}
         out["predictions"] = [pred]
         return out
+
+
+def _checked_prediction(pred: Any, i: int) -> list[float]:
+    """Prediction i's (x, y, width, height), after checking every field that will be read or
+    shifted: numbers are real numbers (not numeric strings, not bools), points are dicts."""
+    name = f"detections['predictions'][{i}]"
+    if not isinstance(pred, Mapping):
+        raise TypeError(f"{name}: expected a dict, got {type(pred).__name__}")
+    box = [_number(pred, key, name) for key in ("x", "y", "width", "height")]
+    for key in ("points", "keypoints"):
+        points = pred.get(key)
+        if points is None:
+            continue
+        if not isinstance(points, list):
+            raise TypeError(f"{name}['{key}']: expected a list of {{'x': ..., 'y': ...}} dicts, got {type(points).__name__}")
+        for j, point in enumerate(points):
+            if not isinstance(point, Mapping):
+                raise TypeError(f"{name}['{key}'][{j}]: expected a dict with 'x' and 'y', got {type(point).__name__}")
+            _number(point, "x", f"{name}['{key}'][{j}]")
+            _number(point, "y", f"{name}['{key}'][{j}]")
+    return box
+
+
+def _number(record: Mapping, key: str, name: str) -> float:
+    if key not in record:
+        raise ValueError(f"{name}: missing '{key}'")
+    return real(record[key], f"{name}['{key}']", "a number")
 
 
 def schema_for(detections: Any, detection_id_key: str):

@@ -4,15 +4,14 @@ Defaults leave boxes exactly as upstream uses them."""
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from ._checks import real
+
 
 def _non_negative(value: object, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number >= 0, got {type(value).__name__}")
-    v = float(value)
+    v = real(value, name, "a number >= 0")
     if not math.isfinite(v) or v < 0:
         raise ValueError(f"{name}: expected a finite number >= 0, got {v}")
     return v
