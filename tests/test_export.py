@@ -61,12 +61,15 @@ def test_bad_images_and_annotations_are_skipped_not_fatal(tmp_path):
     coco_path.write_text(json.dumps(coco))
     summary = run(tmp_path, coco_path, images)
     assert summary["written"] == 9 - 3 - 3
-    reasons = {item["what"]: item["why"] for item in summary["skipped_items"]}
+    reasons = {item["what"]: item["reason"] for item in summary["skipped_items"]}
+    why = {item["what"]: item["why"] for item in summary["skipped_items"]}
     assert reasons["annotation 1"] == "box outside the image"
-    assert reasons["annotation 2"].startswith("bad segmentation")
+    assert reasons["annotation 2"] == "bad segmentation"
     assert reasons["annotation 3"] == "bad bbox"
     assert reasons["annotation 99"] == "no such image"
-    assert reasons["annotation 4"] == "unreadable image 'scene_1.png'"
+    assert reasons["annotation 4"] == "corrupt image" and str(images / "scene_1.png") in why["annotation 4"]
+    assert summary["skipped_by_reason"] == {"box outside the image": 1, "bad segmentation": 1, "bad bbox": 1,
+                                            "no such image": 1, "corrupt image": 3}
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
@@ -79,11 +82,11 @@ def test_empty_annotation_file(tmp_path, content):
     assert json.loads((tmp_path / "out/crops.json").read_text())["crops"] == []
 
 
-def test_rerun_over_existing_output_gives_the_same_folder(tmp_path):
+def test_rerun_with_overwrite_gives_the_same_folder(tmp_path):
     coco_path, images = sample_paths()
     first = run(tmp_path, coco_path, images)
     files = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.png")}
-    second = run(tmp_path, coco_path, images)
+    second = run(tmp_path, coco_path, images, overwrite=True)
     again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.png")}
     assert files == again and first["crops"] == second["crops"]
     assert not list((tmp_path / "out").rglob("*.tmp"))
@@ -92,9 +95,8 @@ def test_rerun_over_existing_output_gives_the_same_folder(tmp_path):
 def test_workers_format_and_min_size(tmp_path):
     coco_path, images = sample_paths()
     serial = run(tmp_path, coco_path, images)
-    shutil.rmtree(tmp_path / "out")
-    parallel = run(tmp_path, coco_path, images, workers=3)
-    assert sorted(e["file"] for e in parallel["crops"]) == sorted(e["file"] for e in serial["crops"])
+    parallel = run(tmp_path, coco_path, images, workers=3, overwrite=True)
+    assert parallel["crops"] == serial["crops"]  # same names, same order
     shutil.rmtree(tmp_path / "out")
     jpg = run(tmp_path, coco_path, images, fmt="jpg", min_size=60)
     assert all(e["file"].endswith(".jpg") for e in jpg["crops"])

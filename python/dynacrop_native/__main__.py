@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -44,22 +46,33 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _crop(args: argparse.Namespace) -> int:
     from .export import export, parse_options, sample_paths
+    from .export.problems import show
 
     try:
         opts = parse_options(args.mask_opacity, args.background_color, args.min_size, args.format, args.workers,
-                             args.alpha)
+                             args.alpha, args.overwrite, args.allow_outside_images)
         coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
+        os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # each unreadable image is reported below, with why
+        # The export stops cleanly on the first signal; outside it (and while the interpreter shuts
+        # down, when Python handlers are reset) later ones are ignored instead of killing the process.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         summary = export(coco, images, args.out, opts, progress=False if args.no_progress else None)
     except (ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {summary['written']} crops to {args.out} in {summary['seconds']:.2f} s; "
-          f"skipped {summary['skipped']}" + (f" ({', '.join(f'{k}: {v}' for k, v in summary['skipped_by_reason'].items())})"
-                                             if summary["skipped"] else ""))
+    by_reason = ", ".join(f"{k}: {v}" for k, v in summary["skipped_by_reason"].items())
+    stopped = summary["interrupted"]
+    print(("interrupted by " + stopped + ": " if stopped else "")
+          + f"wrote {summary['written']} crops to {show(str(args.out))} in {summary['seconds']:.2f} s; "
+          f"skipped {summary['skipped']}" + (f" ({by_reason})" if summary["skipped"] else "")
+          + (f"; {summary['not_done']} not done" if stopped else ""))
     for item in summary["skipped_items"][:20]:
         print(f"  skipped {item['what']}: {item['why']}")
-    print(f"manifest: {args.out / 'crops.json'}")
-    return 0
+    if summary["skipped"] > 20:
+        print(f"  ... and {summary['skipped'] - 20} more (all in the manifest)")
+    print(f"manifest: {show(str(args.out / 'crops.json'))}")
+    return 128 + signal.Signals[stopped].value if stopped else 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -91,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     crop.add_argument("--alpha", action="store_true",
                       help="png with an alpha channel: opaque inside masks, 255 * (1 - opacity) outside")
     crop.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    crop.add_argument("--overwrite", action="store_true",
+                      help="replace an earlier export in --out (removes exactly the files its crops.json lists); "
+                           "without it a non-empty --out is refused")
+    crop.add_argument("--allow-outside-images", action="store_true",
+                      help="read file_names that are absolute or contain '..' (refused by default)")
     crop.set_defaults(run=_crop)
     bench = sub.add_parser("bench", help="the SPEC §4 performance table (needs the bench extra)")
     bench.add_argument("--quick", action="store_true", help="fewer rounds: about 30 s")

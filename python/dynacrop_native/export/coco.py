@@ -1,0 +1,284 @@
+"""COCO annotation files read into per-image work: every entry is checked, and each problem is
+recorded as a skip naming the entry and the reason, never guessed around; then, once an image
+is decoded, each annotation's box and mask in it. Nothing here knows about output files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import rle
+from ..boxes import round_and_clamp
+from .problems import ExportError, Skip, show, show_value
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+@dataclass
+class Annotation:
+    index: int  # position in the file's "annotations" list
+    id: int | str | None
+    bbox: tuple[float, float, float, float]  # x, y, width, height
+    category_id: int | str | None  # an id the file does not define is kept, named by itself
+    category: str
+    segmentation: Any
+
+    def skip(self, reason: str, detail: str = "") -> Skip:
+        return Skip(annotation_label(self.id, self.index), reason, detail, self.id, self.index)
+
+
+@dataclass
+class ImageWork:
+    id: int | str
+    file_name: str
+    size: tuple[int, int] | None  # (width, height) as the file states them
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+@dataclass
+class Region:
+    """An annotation located in its decoded image."""
+
+    annotation: Annotation
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1: rounded half to even and clamped, as dynamic_crop does
+    mask: np.ndarray | None  # over the box; None without a segmentation (or when masks are not wanted)
+
+
+@dataclass
+class Dataset:
+    images: list[ImageWork]  # images with at least one usable annotation, in file order
+    categories: list[tuple[int | str, str]]  # (id, name) of the usable categories, in file order
+    skipped: list[Skip]
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """What annotations referring to a refused image or category entry are skipped for."""
+
+    reason: str
+    detail: str
+
+
+def load(path: Path) -> Any:
+    """The parsed annotation file; ExportError (one line) when it cannot be read as JSON."""
+    where = show(str(path))
+    try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # a pipe: `--coco <(...)`
+            raise ExportError(f"--coco: cannot read {where}: not a file")
+        with open(path, "rb") as f:
+            return json.loads(f.read())
+    except ExportError:
+        raise
+    except OSError as e:
+        raise ExportError(f"--coco: cannot read {where}: {e.strerror or e}") from None
+    except RecursionError:
+        raise ExportError(f"--coco: cannot read {where}: JSON nested too deeply to parse") from None
+    except MemoryError:
+        raise ExportError(f"--coco: cannot read {where}: out of memory") from None
+    except ValueError as e:  # JSON syntax, encoding, integers beyond the digit limit
+        raise ExportError(f"--coco: cannot read {where}: not valid JSON ({show(str(e))})") from None
+
+
+def read(coco: Any, where: str, min_size: float = 0) -> Dataset:
+    """Every annotation checked and grouped under its image. Duplicate image or category ids
+    make every annotation referring to them a skip, like the entries themselves."""
+    if not isinstance(coco, dict):
+        raise ExportError(f"--coco: {where} is not a COCO annotation object")
+    for key in ("images", "annotations", "categories"):
+        if not isinstance(coco.get(key, []), list):
+            raise ExportError(f"--coco: '{key}' must be a list in {where}")
+    skipped: list[Skip] = []
+    categories = _by_id("category", coco.get("categories", []), _category_name, skipped)
+    images = _by_id("image", coco.get("images", []), _image_work, skipped)
+    for index, ann in enumerate(coco.get("annotations", [])):
+        item = _annotation(index, ann, images, categories, min_size)
+        if isinstance(item, Skip):
+            skipped.append(item)
+        else:
+            images[ann["image_id"]].annotations.append(item)
+    return Dataset(
+        [work for work in images.values() if isinstance(work, ImageWork) and work.annotations],
+        [(key, name) for key, name in categories.items() if isinstance(name, str)],
+        skipped,
+    )
+
+
+def is_id(value: Any) -> bool:
+    """COCO ids are integers or strings (not bools, floats, lists or objects)."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def annotation_label(ident: Any, index: int) -> str:
+    return f"annotation {show(ident)}" if is_id(ident) else f"annotation #{index} (no usable id)"
+
+
+def _by_id(kind: str, entries: list, check: Callable[[dict], Any], skipped: list[Skip]) -> dict:
+    """id -> the checked entry, or -> Unusable for ids that are repeated or whose entry is bad."""
+    counts = Counter(e["id"] for e in entries if isinstance(e, dict) and is_id(e.get("id")))
+    out: dict = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not is_id(entry.get("id")):
+            skipped.append(Skip(f"{kind} #{i}", f"bad {kind} entry", "not an object with an integer or string id"))
+            continue
+        ident = entry["id"]
+        if counts[ident] > 1:
+            if ident not in out:
+                out[ident] = Unusable(f"duplicate {kind} id", f"{counts[ident]} {kind} entries have id {show(ident)}")
+                skipped.append(Skip(f"{kind} {show(ident)}", out[ident].reason, out[ident].detail))
+            continue
+        try:
+            out[ident] = check(entry)
+        except ValueError as e:
+            out[ident] = Unusable(f"bad {kind} entry", f"{kind} {show(ident)}: {e}")
+            skipped.append(Skip(f"{kind} {show(ident)}", out[ident].reason, out[ident].detail))
+    return out
+
+
+def _category_name(entry: dict) -> str:
+    name = entry.get("name", str(entry["id"]))
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a string, got {type(name).__name__}")
+    return name
+
+
+def _image_work(entry: dict) -> ImageWork:
+    name = entry.get("file_name")
+    if not isinstance(name, str) or not name or "\0" in name:
+        raise ValueError(f"file_name must be a non-empty string without NUL, got {show_value(name)}")
+    size = None
+    if "width" in entry or "height" in entry:
+        size = tuple(_whole(entry.get(key)) for key in ("width", "height"))
+        if None in size:
+            raise ValueError(f"width and height must be positive integers, got {show_value(entry.get('width'))} "
+                             f"x {show_value(entry.get('height'))}")
+    return ImageWork(entry["id"], name, size)
+
+
+def _whole(value: Any) -> int | None:
+    """A positive whole number (640 or 640.0), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return int(value) if value >= 1 else None
+
+
+def _annotation(index: int, ann: Any, images: dict, categories: dict, min_size: float) -> Annotation | Skip:
+    if not isinstance(ann, dict):
+        return Skip(f"annotation #{index}", "bad annotation", f"not an object: {show_value(ann)}", None, index)
+    ident = ann.get("id")
+    label = annotation_label(ident, index)
+
+    def skip(reason: str, detail: str = "") -> Skip:
+        return Skip(label, reason, detail, ident if is_id(ident) else None, index)
+
+    if ident is not None and not is_id(ident):
+        return skip("bad id", f"expected an integer or a string, got {show_value(ident)}")
+    image_id, category_id = ann.get("image_id"), ann.get("category_id")
+    if not is_id(image_id):
+        return skip("bad image_id", f"expected an integer or a string, got {show_value(image_id)}")
+    image = images.get(image_id)
+    if image is None:
+        return skip("no such image", f"no image has id {show_value(image_id)}")
+    if isinstance(image, Unusable):
+        return skip(image.reason, image.detail)
+    if category_id is not None and not is_id(category_id):
+        return skip("bad category_id", f"expected an integer or a string, got {show_value(category_id)}")
+    category = categories.get(category_id, "unknown" if category_id is None else str(category_id))
+    if isinstance(category, Unusable):
+        return skip(category.reason, category.detail)
+    bbox = _bbox(ann.get("bbox"))
+    if bbox is None:
+        return skip("bad bbox", f"expected [x, y, width, height] with width, height > 0, got {show_value(ann.get('bbox'))}")
+    if bbox[2] < min_size or bbox[3] < min_size:
+        return skip("smaller than --min-size")
+    return Annotation(index, ident, bbox, category_id, category, ann.get("segmentation"))
+
+
+def _bbox(value: Any) -> tuple[float, float, float, float] | None:
+    if not isinstance(value, list) or len(value) != 4:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    try:
+        x, y, w, h = (float(v) for v in value)
+    except OverflowError:
+        return None
+    if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
+        return None
+    return x, y, w, h
+
+
+def regions(work: ImageWork, width: int, height: int, with_masks: bool) -> tuple[list[Region], list[Skip]]:
+    """The image's annotations located in it (with their masks when wanted); those with no pixel
+    in the image or a bad segmentation are skips."""
+    xyxy = np.array([(x, y, x + w, y + h) for x, y, w, h in (a.bbox for a in work.annotations)], dtype=np.float64)
+    found, skipped = [], []
+    for ann, box in zip(work.annotations, map(tuple, round_and_clamp(xyxy, width, height).tolist())):
+        if box[2] <= box[0] or box[3] <= box[1]:
+            skipped.append(ann.skip("box outside the image"))
+            continue
+        try:
+            found.append(Region(ann, box, segmentation_mask(ann.segmentation, box, height, width) if with_masks else None))
+        except (ValueError, TypeError) as e:
+            skipped.append(ann.skip("bad segmentation", show(str(e), 200)))
+    return found, skipped
+
+
+def annotation_mask(ann: dict, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray | None:
+    """The annotation's mask over `box`, from polygons (rasterised over the box only) or RLE."""
+    return segmentation_mask(ann.get("segmentation"), box, height, width)
+
+
+def segmentation_mask(seg: Any, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray | None:
+    """A COCO segmentation's mask over `box` (x0, y0, x1, y1) of a height x width image; None
+    without one. ValueError/TypeError say what is wrong."""
+    if seg is None or (isinstance(seg, (list, dict, str)) and not seg):
+        return None
+    x0, y0, x1, y1 = box
+    if isinstance(seg, dict):
+        h, w, _ = rle.parse(seg, "RLE")
+        if (h, w) != (height, width):
+            raise ValueError(f"RLE size {[h, w]} does not match the image's [{height}, {width}]")
+        return rle.decode_box(seg, box, "RLE")
+    if not isinstance(seg, list):
+        raise TypeError(f"expected a list of polygons or an RLE dict, got {type(seg).__name__}")
+    import cv2
+
+    points = [_polygon(poly) for poly in seg]
+    # Rasterise over the polygons' own extent (within the image) joined with the box, then take
+    # the box: clipping the polygons to the box first would move edge pixels.
+    lo = np.min([p.min(axis=0) for p in points], axis=0)
+    hi = np.max([p.max(axis=0) for p in points], axis=0)
+    cx0, cy0 = int(max(0, min(lo[0], x0))), int(max(0, min(lo[1], y0)))
+    cx1, cy1 = int(min(width, max(hi[0] + 1, x1))), int(min(height, max(hi[1] + 1, y1)))
+    shifted = [p - (cx0, cy0) for p in points]
+    if any(p.min() < INT32_MIN or p.max() > INT32_MAX for p in shifted):  # int32 would wrap: a mirrored mask
+        raise ValueError("polygon coordinates beyond the int32 range")
+    canvas = np.zeros((cy1 - cy0, cx1 - cx0), dtype=np.uint8)
+    cv2.fillPoly(canvas, [p.astype(np.int32) for p in shifted], 1)
+    return canvas[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
+
+
+def _polygon(values: Any) -> np.ndarray:
+    """(n, 2) rounded float64 points of one COCO polygon [x1, y1, x2, y2, ...], n >= 3."""
+    if not isinstance(values, list) or not all(type(v) in (int, float) for v in values):
+        raise ValueError("a polygon must be a flat list of numbers [x1, y1, x2, y2, ...]")
+    if len(values) % 2 or len(values) < 6:
+        raise ValueError(f"a polygon needs an even number (>= 6) of coordinates, got {len(values)}")
+    try:
+        points = np.array(values, dtype=np.float64).reshape(-1, 2)
+    except OverflowError:
+        raise ValueError("polygon coordinates beyond the int32 range") from None
+    if not np.isfinite(points).all():
+        raise ValueError("polygon coordinates must be finite")
+    return np.round(points)
