@@ -19,7 +19,11 @@ import pytest
 cv2 = pytest.importorskip("cv2")
 from export_cases import CASES, WRITTEN, Dataset, H, W, picture, png_bytes, render  # noqa: E402
 
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
 from dynacrop_native.export import MANIFEST, Options, export  # noqa: E402
+from dynacrop_native.export.output import CropNames, component  # noqa: E402
 from dynacrop_native.export.images import read_image, upright  # noqa: E402
 
 
@@ -123,6 +127,23 @@ def test_reported_paths_and_values_are_printable(hostile):
     manifest = json.loads((hostile.out / MANIFEST).read_text())
     missing = [s for s in manifest["skipped_items"] if s["reason"] == "missing image"]
     assert any(str(Path(hostile.out).parent / "data/images/missing.png") in s["why"] for s in missing)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.text()), max_size=40), st.integers(64, 255))
+def test_names_are_safe_unique_and_deterministic(claims, name_max):
+    def plan():
+        names = CropNames("png", name_max)
+        return [names.claim(category, f"c{category}" * category, text) for category, text in claims]
+
+    planned = plan()
+    assert planned == plan()
+    assert len({p.casefold() for p in planned}) == len(planned) and MANIFEST not in planned
+    for rel in planned:
+        for part in rel.split("/"):
+            assert part not in ("", ".", "..") and not part.startswith(".")
+            assert "/" not in part and "\0" not in part and len(part.encode()) <= name_max
+    for text in (t for _, t in claims):
+        assert component(text, name_max) == component(text, name_max)
 
 
 def test_bad_image_and_category_entries_are_reported_themselves():

@@ -44,7 +44,7 @@ class CropNames:
 
     def __init__(self, ext: str, name_max: int = 255):
         self.ext = ext
-        self.limit = min(name_max, 255)
+        self.limit = min(max(name_max, 64), 255)  # (no file system in use allows fewer than 64 bytes)
         self.folders: dict[Any, str] = {}
         self.taken: set[str] = {_key(MANIFEST)}
         self.next: dict[str, int] = {}
