@@ -477,6 +477,7 @@ std::string blend_mode(double mask_opacity, const std::vector<int>& background) 
 }
 
 }  // namespace
+void bind_warp(nb::module_& m);  // warp_bindings.cpp
 }  // namespace dcn
 
 NB_MODULE(_native, m) {
@@ -527,4 +528,5 @@ NB_MODULE(_native, m) {
           "(int64 boxes rounded half to even and clamped to the image, first non-finite row or -1).");
     m.def("blend_mode", &blend_mode, "mask_opacity"_a, "background"_a,
           "The kernel path these arguments select: 'copy', 'fill', 'fixed' or 'blend'.");
+    bind_warp(m);
 }

@@ -55,10 +55,10 @@ bool always() { return true; }
 
 const std::vector<Level>& levels() {
     static const std::vector<Level> table = {
-        {"scalar", {"scalar", blend_row_scalar, resample_row_scalar, combine_rows_scalar, planarize_scalar}, always},
+        {"scalar", {"scalar", blend_row_scalar, resample_row_scalar, combine_rows_scalar, planarize_scalar, warp_row_scalar, warp_mask_row_scalar}, always},
 #if defined(DYNACROP_X86)
-        {"sse4.1", {"sse4.1", blend_row_sse41, resample_row_sse41, combine_rows_sse41, planarize_sse41}, [] { return cpu().sse41; }},
-        {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41}, [] { return cpu().avx2 && cpu().fma; }},
+        {"sse4.1", {"sse4.1", blend_row_sse41, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_scalar, warp_mask_row_scalar}, [] { return cpu().sse41; }},
+        {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2, warp_mask_row_avx2}, [] { return cpu().avx2 && cpu().fma; }},
 #endif
     };
     return table;

@@ -5,6 +5,7 @@
 
 #include "blend.hpp"
 #include "resize_kernels.hpp"
+#include "warp.hpp"
 
 namespace dcn {
 
@@ -14,6 +15,8 @@ struct Kernels {
     ResampleRowFn resample_row;
     CombineRowsFn combine_rows;
     PlanarizeFn planarize;
+    WarpRowFn warp_row;
+    WarpMaskRowFn warp_mask_row;
 };
 
 // Levels compiled into this build, lowest first ("scalar" is always there).

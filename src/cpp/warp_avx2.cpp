@@ -1,0 +1,217 @@
+// AVX2 + FMA bilinear warp rows: 8 output pixels per step, the same float arithmetic as the
+// portable kernel (warp_pixel.hpp), lane for lane. Taps are addressed with 32-bit offsets
+// (rows within the job's fast band, pixels packed): dword gathers for 1 channel, two 8-byte
+// loads per pixel for 3 and 4. A step with any tap outside that band, near the right edge or
+// outside the image goes to the exact per-pixel path.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "warp.hpp"
+#include "warp_pixel.hpp"
+
+namespace dcn {
+namespace {
+
+// Byte `shift / 8` of each dword, as floats.
+inline __m256 byte_lane(__m256i v, int shift) {
+    return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(v, shift), _mm256_set1_epi32(0xFF)));
+}
+
+inline __m256i interpolate(__m256 p00, __m256 p01, __m256 p10, __m256 p11, __m256 ax, __m256 ay) {
+    const __m256 f0 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p01, p00), p00);
+    const __m256 f1 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p11, p10), p10);
+    return _mm256_cvtps_epi32(_mm256_fmadd_ps(ay, _mm256_sub_ps(f1, f0), f0));  // rounds half to even
+}
+
+// 8 int32 values (0..255) as 8 bytes, pixel order kept.
+inline __m128i bytes8(__m256i v) {
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    return _mm_packus_epi16(w, w);
+}
+
+// One step: fetch, interpolate and store 8 pixels whose taps all lie in the fast band.
+template <int C>
+struct Step;
+
+template <>
+struct Step<1> {
+    static constexpr int64_t kRight = 4;  // a dword at ix reads pixels ix..ix+3
+    static void run(const uint8_t* base, __m256i off, int64_t sy, __m256 ax, __m256 ay, uint8_t* dst) {
+        const int* b = reinterpret_cast<const int*>(base);
+        const __m256i top = _mm256_i32gather_epi32(b, off, 1);
+        const __m256i bottom = _mm256_i32gather_epi32(b, _mm256_add_epi32(off, _mm256_set1_epi32(static_cast<int>(sy))), 1);
+        const __m256i v = interpolate(byte_lane(top, 0), byte_lane(top, 8), byte_lane(bottom, 0), byte_lane(bottom, 8), ax, ay);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), bytes8(v));
+    }
+};
+
+// 3 and 4 channels, pixel-major: each 8-byte load at a tap row holds both horizontal taps of
+// a pixel; two pixels share a vector of 8 floats (4 channel lanes each, the 4th unused for 3
+// channels), so the arithmetic per lane is the portable kernel's.
+template <int C>
+struct Step {
+    static constexpr int64_t kRight = C == 3 ? 3 : 2;  // 3 channels: the load reads 2 bytes of ix + 2
+    // [p0 (4 bytes), p1 (4 bytes)] of two pixels A, B as [A p0, B p0 | A p1, B p1], one byte per
+    // channel lane (zero in the 4th lane for 3 channels).
+    static __m128i pairs(__m128i ab) {
+        const __m128i order = C == 3 ? _mm_setr_epi8(0, 1, 2, -1, 8, 9, 10, -1, 3, 4, 5, -1, 11, 12, 13, -1)
+                                     : _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+        return _mm_shuffle_epi8(ab, order);
+    }
+    static __m128i load2(const uint8_t* a, const uint8_t* b) {
+        return _mm_castpd_si128(_mm_loadh_pd(_mm_castsi128_pd(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a))),
+                                             reinterpret_cast<const double*>(b)));
+    }
+    static __m256 lo(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v)); }
+    static __m256 hi(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(v, v))); }
+    // Pixels i, i + 1: 8 int32 results [A channels, B channels].
+    static __m256i two(const uint8_t* base, const int32_t* off, int64_t sy, __m256 ax, __m256 ay, int i) {
+        const uint8_t *a = base + off[i], *b = base + off[i + 1];
+        const __m128i top = pairs(load2(a, b)), bottom = pairs(load2(a + sy, b + sy));
+        const __m256i lanes = _mm256_setr_epi32(i, i, i, i, i + 1, i + 1, i + 1, i + 1);
+        return interpolate(lo(top), hi(top), lo(bottom), hi(bottom), _mm256_permutevar8x32_ps(ax, lanes),
+                           _mm256_permutevar8x32_ps(ay, lanes));
+    }
+    static void run(const uint8_t* base, __m256i offsets, int64_t sy, __m256 ax, __m256 ay, uint8_t* dst) {
+        alignas(32) int32_t off[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(off), offsets);
+        const __m256i p0123 = _mm256_packs_epi32(two(base, off, sy, ax, ay, 0), two(base, off, sy, ax, ay, 2));
+        const __m256i p4567 = _mm256_packs_epi32(two(base, off, sy, ax, ay, 4), two(base, off, sy, ax, ay, 6));
+        // packs/packus work per 128-bit lane: dwords come out as pixels 0 2 4 6 | 1 3 5 7.
+        const __m256i px = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(p0123, p4567),
+                                                       _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        if (C == 4) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), px);
+            return;
+        }
+        const __m256i packed = _mm256_shuffle_epi8(  // 12 bytes per lane, 4 pixels of 3 channels
+            px, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4, 5, 6, 8, 9, 10,
+                                 12, 13, 14, -1, -1, -1, -1));
+        const __m128i first = _mm256_castsi256_si128(packed), second = _mm256_extracti128_si256(packed, 1);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), first);  // its last 4 bytes are rewritten next
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + 12), second);
+        const int32_t last = _mm_cvtsi128_si32(_mm_srli_si128(second, 8));
+        std::memcpy(dst + 20, &last, 4);
+    }
+};
+
+// Image coordinates of a row segment's pixels, 8 per call, as warp_pixel.hpp computes them.
+class Coords8 {
+  public:
+    Coords8(const WarpRow& row)
+        : r_(row_coords(row.m, row.y, row.width)),
+          m0_(_mm256_set1_ps(row.m[0])), m3_(_mm256_set1_ps(row.m[3])),
+          m2_(_mm256_set1_ps(row.m[2])), m5_(_mm256_set1_ps(row.m[5])),
+          mx_(_mm256_set1_ps(r_.mx)), my_(_mm256_set1_ps(r_.my)),
+          ym1_(_mm256_set1_ps(r_.ym1)), ym4_(_mm256_set1_ps(r_.ym4)),
+          xs_(_mm256_add_ps(_mm256_set1_ps(static_cast<float>(row.x0)), _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7))) {}
+
+    // Pixels x .. x + 7 (x advances by 8 from the segment's start; blocks of 8 never straddle
+    // vector_end, a multiple of 16).
+    void next(int64_t x, __m256& sx, __m256& sy) {
+        if (x < r_.vector_end) {
+            sx = _mm256_fmadd_ps(m0_, xs_, mx_);
+            sy = _mm256_fmadd_ps(m3_, xs_, my_);
+        } else {
+            sx = _mm256_add_ps(_mm256_fmadd_ps(xs_, m0_, ym1_), m2_);
+            sy = _mm256_add_ps(_mm256_fmadd_ps(xs_, m3_, ym4_), m5_);
+        }
+        xs_ = _mm256_add_ps(xs_, _mm256_set1_ps(8.f));
+    }
+    const RowCoords& scalar() const { return r_; }
+
+  private:
+    RowCoords r_;
+    __m256 m0_, m3_, m2_, m5_, mx_, my_, ym1_, ym4_, xs_;
+};
+
+inline __m256 in_range(__m256 v, __m256 lo, __m256 hi) {  // lo <= v <= hi (false for NaN)
+    return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LE_OQ));
+}
+
+template <int C>
+void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
+    Coords8 coords(row);
+    // Fast steps need every tap pixel (and the bytes its loads read) inside the band.
+    const __m256 x_max = _mm256_set1_ps(static_cast<float>(image.w - Step<C>::kRight));
+    const __m256 y_min = _mm256_set1_ps(static_cast<float>(row.fast_y0));
+    const __m256 y_max = _mm256_set1_ps(static_cast<float>(row.fast_y1));
+    const __m256i y_base = _mm256_set1_epi32(static_cast<int>(row.fast_y0));
+    const __m256i sy = _mm256_set1_epi32(static_cast<int>(image.sy)), cn = _mm256_set1_epi32(C);
+    const bool fast = row.fast_y1 >= row.fast_y0;
+    int64_t x = row.x0;
+    for (; x + 8 <= row.x1; x += 8, dst += 8 * C) {
+        __m256 sx_, sy_;
+        coords.next(x, sx_, sy_);
+        const __m256 fx = _mm256_floor_ps(sx_), fy = _mm256_floor_ps(sy_);
+        const __m256 ok = _mm256_and_ps(in_range(fx, _mm256_setzero_ps(), x_max), in_range(fy, y_min, y_max));
+        if (!fast || _mm256_movemask_ps(ok) != 0xFF) {
+            float sxs[8], sys[8];
+            _mm256_storeu_ps(sxs, sx_);
+            _mm256_storeu_ps(sys, sy_);
+            for (int i = 0; i < 8; ++i) linear_pixel(image, sxs[i], sys[i], row.border, dst + i * C);
+            continue;
+        }
+        const __m256i ix = _mm256_cvttps_epi32(fx), iy = _mm256_cvttps_epi32(fy);
+        const __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(iy, y_base), sy), _mm256_mullo_epi32(ix, cn));
+        Step<C>::run(row.fast_base, off, image.sy, _mm256_sub_ps(sx_, fx), _mm256_sub_ps(sy_, fy), dst);
+    }
+    for (; x < row.x1; ++x, dst += C) {
+        float sx_, sy_;
+        pixel_coords(row.m, coords.scalar(), x, sx_, sy_);
+        linear_pixel(image, sx_, sy_, row.border, dst);
+    }
+}
+
+}  // namespace
+
+void warp_row_avx2(const StridedView& image, const WarpRow& row, uint8_t* dst) {
+    // Packed uint8 pixels of 1, 3 or 4 channels; anything else takes the portable kernel.
+    const bool packed = image.sx == image.c && (image.c == 1 || image.sc == 1);
+    switch (packed ? image.c : 0) {
+        case 1: return warp_row<1>(image, row, dst);
+        case 3: return warp_row<3>(image, row, dst);
+        case 4: return warp_row<4>(image, row, dst);
+        default: return warp_row_scalar(image, row, dst);
+    }
+}
+
+
+void warp_mask_row_avx2(const StridedView& image, const WarpJob& job, const WarpRow& row, uint8_t* mask, uint8_t* inside) {
+    Coords8 coords(row);
+    const __m256 w_max = _mm256_set1_ps(static_cast<float>(image.w - 1)), h_max = _mm256_set1_ps(static_cast<float>(image.h - 1));
+    const __m256 zero = _mm256_setzero_ps();
+    const StridedView& region = job.mask;
+    const __m256 x0 = _mm256_set1_ps(static_cast<float>(job.mask_x0)), y0 = _mm256_set1_ps(static_cast<float>(job.mask_y0));
+    const __m256 rw = _mm256_set1_ps(static_cast<float>(region.w - 1)), rh = _mm256_set1_ps(static_cast<float>(region.h - 1));
+    int64_t x = row.x0;
+    for (; x + 8 <= row.x1; x += 8) {
+        __m256 sx, sy;
+        coords.next(x, sx, sy);
+        const __m256 rx = _mm256_round_ps(sx, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __m256 ry = _mm256_round_ps(sy, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __m256 in_image = _mm256_and_ps(in_range(rx, zero, w_max), in_range(ry, zero, h_max));
+        const int bits = _mm256_movemask_ps(in_image);
+        uint8_t* at = nullptr;
+        if (inside) {
+            at = inside + (x - row.x0);
+            for (int i = 0; i < 8; ++i) at[i] = (bits >> i) & 1;
+        }
+        if (!mask) continue;
+        at = mask + (x - row.x0);
+        const __m256 lx = _mm256_sub_ps(rx, x0), ly = _mm256_sub_ps(ry, y0);
+        const int hits = bits & _mm256_movemask_ps(_mm256_and_ps(in_range(lx, zero, rw), in_range(ly, zero, rh)));
+        alignas(32) int32_t ix[8], iy[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(ix), _mm256_cvttps_epi32(lx));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(iy), _mm256_cvttps_epi32(ly));
+        for (int i = 0; i < 8; ++i)
+            at[i] = (hits >> i) & 1 ? region.data[int64_t(iy[i]) * region.sy + int64_t(ix[i]) * region.sx] != 0 : 0;
+    }
+    const int64_t done = x - row.x0;
+    WarpRow rest = row;
+    rest.x0 = x;
+    warp_mask_row_scalar(image, job, rest, mask ? mask + done : nullptr, inside ? inside + done : nullptr);
+}
+
+}  // namespace dcn
