@@ -1,5 +1,5 @@
-"""pytest-benchmark suite for SPEC §4 (S1-S4, K1, K1', K2) and the fused batch (B1): each scenario's baseline and ours
-in one group, same process, same inputs.
+"""pytest-benchmark suite for SPEC §4 (S1-S4, K1, K1', K2), the fused batch (B1) and oriented crops (O1): each
+scenario's baseline and ours in one group, same process, same inputs.
 
     python -m pytest benchmarks                       # full size
     DYNACROP_BENCH_SCALE=0.05 python -m pytest benchmarks --benchmark-disable   # CI smoke run
@@ -14,6 +14,7 @@ import pytest
 
 import dynacrop_native as dc
 from dynacrop_native.bench import BATCH_FLOAT, BATCH_SIZE, SCENES, scenarios, unfused_batch, upstream_backend
+from dynacrop_native.bench.oriented import rotate_frame_per_box, warp_per_box
 
 pytest.importorskip("pytest_benchmark")
 SCALE = float(os.environ.get("DYNACROP_BENCH_SCALE", "1"))
@@ -73,3 +74,16 @@ def test_crop_resize_batch(benchmark, dtype, side):
     else:
         out = benchmark(lambda: dc.crop_resize_batch(s.image, det, size, **options).images)
     assert out.shape[0] == len(det)
+
+
+@pytest.mark.parametrize("side", ["per-box cv2.warpAffine", "rotate the frame per box", "oriented_crop"])
+def test_oriented_crops(benchmark, side):
+    s = scenarios.rotated_scene(1080, 1920, 50, scale=SCALE)
+    benchmark.group = "O1 oriented, 50 boxes"
+    if side == "per-box cv2.warpAffine":
+        out = benchmark(warp_per_box, s.image, s.corners)
+    elif side == "rotate the frame per box":
+        out = benchmark(rotate_frame_per_box, s.image, s)
+    else:
+        out = benchmark(dc.oriented_crop, s.image, s.corners, orientation="corners")
+    assert len(out) == len(s.corners)

@@ -156,9 +156,10 @@ def test_sizes_and_degenerate_boxes(rng):
         [[-10, -10], [0, -10], [0, 0], [-10, 0]],  # touching a corner only
         [[5, 5], [7.5, 5], [7.5, 6.5], [5, 6.5]],  # 2.5 x 1.5 -> 2 x 2
         [[-5, -5], [5, -5], [5, 5], [-5, 5]],  # partly outside: background there
+        [[-5, -11], [1, -5], [-5, 1], [-11, -5]],  # its bounding box overlaps the image, it does not
     ])
     crops = dc.oriented_crop(image, corners, background_color="#ff0000")
-    assert crops[:6] == [None] * 6
+    assert crops[:6] == [None] * 6 and crops[8] is None
     assert crops[6].size == (2, 2)
     np.testing.assert_array_equal(crops[7].image[:5, :5], np.broadcast_to([0, 0, 255], (5, 5, 3)))
     np.testing.assert_array_equal(crops[7].image[5:, 5:], image[:5, :5])

@@ -20,8 +20,9 @@ LONG_SIDES = (None, "width")
 
 class Frames(NamedTuple):
     transforms: np.ndarray  # (N, 2, 3) float64, image -> crop coordinates (zeros where invalid)
-    sizes: np.ndarray  # (N, 2) int64 crop (width, height), margins included
-    valid: np.ndarray  # (N,) bool: a crop of at least 1 x 1 pixel
+    sizes: np.ndarray  # (N, 2) int64 crop (width, height), margins included (zeros where invalid)
+    valid: np.ndarray  # (N,) bool: a crop of at least 1 x 1 pixel, not mirrored
+    quads: np.ndarray  # (N, 4, 2) float64: the crop's corners in the image, margins included
 
 
 def as_corners(value: object, name: str) -> np.ndarray:
@@ -66,34 +67,36 @@ def crop_frames(corners: np.ndarray, orientation: str, long_side: str | None, ma
     n = len(corners)
     turn = _cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 1])
     walked = np.where((turn >= 0)[:, None, None], corners, corners[:, [0, 3, 2, 1]])
-    k = np.arange(4)
-    u = walked[:, (k + 1) % 4] - walked[:, k]  # (N, 4, 2): x edge of the frame starting at corner k
-    v = walked[:, (k + 2) % 4] - walked[:, (k + 1) % 4]
-    w_all = np.rint(np.hypot(u[..., 0], u[..., 1])).astype(np.int64)
-    h_all = np.rint(np.hypot(v[..., 0], v[..., 1])).astype(np.int64)
-    allowed = w_all >= h_all if long_side == "width" else np.ones((n, 4), dtype=bool)
+    edges = walked[:, [1, 2, 3, 0]] - walked  # edges[:, k]: from corner k to the next clockwise
+    lengths = np.rint(np.hypot(edges[..., 0], edges[..., 1]))  # frame k is edges k (x), k + 1 (y)
     if orientation == "corners":
-        start = np.where(allowed[:, 0], 0, 1)
+        start = np.zeros(n, dtype=np.int64)
+        if long_side == "width":
+            start[lengths[:, 0] < lengths[:, 1]] = 1
     else:
-        theta = np.arctan2(u[..., 1], u[..., 0])
+        theta = np.arctan2(edges[..., 1], edges[..., 0])
         # |angle| on a 1e-9 grid, then the clockwise turn (angle > 0) first among equals.
-        cost = np.round(np.abs(theta), 9) + np.where(theta > 0, 0.0, 1e-10)
-        start = np.argmin(np.where(allowed, cost, np.inf), axis=1)
+        cost = np.round(np.abs(theta), 9) + (theta <= 0) * 1e-10
+        if long_side == "width":
+            cost[lengths < lengths[:, [1, 2, 3, 0]]] = np.inf
+        start = np.argmin(cost, axis=1)
     rows = np.arange(n)
-    p0 = walked[rows, start]
-    u0, v0 = u[rows, start], v[rows, start]
-    w, h = w_all[rows, start], h_all[rows, start]
-    det = _cross(u0, v0)
+    p0, u, v = walked[rows, start], edges[rows, start], edges[rows, (start + 1) % 4]
+    w, h = lengths[rows, start], lengths[rows, (start + 1) % 4]
+    det = _cross(u, v)
     valid = (w > 0) & (h > 0) & (det > 0)  # det <= 0: a degenerate or self-crossing quad
-    safe = np.where(valid, det, 1.0)
+    w, h, det = np.where(valid, w, 1.0), np.where(valid, h, 1.0), np.where(valid, det, 1.0)
     # Linear part: u -> (w, 0), v -> (0, h); then p0 -> (margin, margin).
-    lin = np.empty((n, 2, 2))
-    lin[:, 0, 0], lin[:, 0, 1] = w * v0[:, 1] / safe, -w * v0[:, 0] / safe
-    lin[:, 1, 0], lin[:, 1, 1] = -h * u0[:, 1] / safe, h * u0[:, 0] / safe
-    transforms = np.concatenate([lin, (margin - np.einsum("nij,nj->ni", lin, p0))[..., None]], axis=2)
+    lin = np.stack([w * v[:, 1], -w * v[:, 0], -h * u[:, 1], h * u[:, 0]], axis=1).reshape(n, 2, 2) / det[:, None, None]
+    transforms = np.concatenate([lin, margin - lin @ p0[:, :, None]], axis=2)
     transforms[~valid] = 0.0
-    sizes = np.where(valid[:, None], np.stack([w, h], axis=1) + 2 * margin, 0)
-    return Frames(transforms, sizes.astype(np.int64), valid)
+    sizes = np.where(valid[:, None], np.stack([w, h], axis=1) + 2 * margin, 0).astype(np.int64)
+    # The crop's corners in the image: p0 moved out by the margin, the edges grown by it.
+    ux, vy = u / w[:, None], v / h[:, None]  # one crop pixel along x and y, in image coordinates
+    origin = p0 - margin * (ux + vy)
+    across, down = ux * sizes[:, :1], vy * sizes[:, 1:]
+    quads = np.stack([origin, origin + across, origin + across + down, origin + down], axis=1)
+    return Frames(transforms, sizes, valid, quads)
 
 
 def warp_matrices(transforms: np.ndarray) -> np.ndarray:
@@ -121,45 +124,31 @@ def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     return np.concatenate([outer[..., :2] @ inner[..., :2], outer[..., :2] @ inner[..., 2:] + outer[..., 2:]], axis=-1)
 
 
-def _corners_in_image(transforms: np.ndarray, sizes: np.ndarray, inset: float) -> np.ndarray:
-    """(N, 4, 2): the crop rectangles [inset, w - inset] x [inset, h - inset] (crop
-    coordinates) mapped back into the image, for valid frames."""
-    w, h = sizes[:, 0] - inset, sizes[:, 1] - inset
-    lo = np.full(len(sizes), float(inset))
-    rect = np.stack([np.stack([lo, lo], 1), np.stack([w, lo], 1), np.stack([w, h], 1), np.stack([lo, h], 1)], axis=1)
-    back = invert(transforms)
-    return np.einsum("nij,nkj->nki", back[:, :, :2], rect) + back[:, None, :, 2]
+def overlaps(quads: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(N,) bool: the parallelogram quads[i] (corners in order) shares a positive area with the
+    image [0, width] x [0, height]. Separating axes: the image's edge normals (x, y), then the
+    parallelogram's (along the normal of one edge pair, its extent is the other edge)."""
+    lo, hi = quads.min(axis=1), quads.max(axis=1)
+    size = np.array([width, height], dtype=np.float64)
+    meet = (np.maximum(lo, 0) < np.minimum(hi, size)).all(axis=1)
+    edges = quads[:, [1, 3]] - quads[:, :1]  # (N, 2, 2): from corner 0 to corners 1 and 3
+    normals = edges[..., ::-1] * [-1.0, 1.0]
+    start = (normals * quads[:, None, 0]).sum(axis=-1)  # (N, 2): corner 0 along each normal
+    reach = (normals * edges[:, ::-1]).sum(axis=-1)  # the other edge along each normal
+    image = normals @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)  # (N, 2, 4)
+    low = np.maximum(start + np.minimum(reach, 0), image.min(axis=-1))
+    high = np.minimum(start + np.maximum(reach, 0), image.max(axis=-1))
+    return meet & (low < high).all(axis=1)
 
 
-def overlaps(transforms: np.ndarray, sizes: np.ndarray, valid: np.ndarray, width: int, height: int) -> np.ndarray:
-    """(N,) bool: valid crop i's area (a parallelogram in the image) shares a positive area with
-    the image [0, width] x [0, height] (separating axes: the image's and the crop's edge normals)."""
-    out = np.zeros(len(sizes), dtype=bool)
-    if not valid.any():
-        return out
-    quad = _corners_in_image(transforms[valid], sizes[valid], 0.0)  # (M, 4, 2)
-    rect = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
-    edges = np.stack([quad[:, 1] - quad[:, 0], quad[:, 2] - quad[:, 1]], axis=1)  # (M, 2, 2)
-    normals = np.stack([-edges[..., 1], edges[..., 0]], axis=-1)
-    axes = np.concatenate([np.broadcast_to(np.eye(2), (len(quad), 2, 2)), normals], axis=1)  # (M, 4, 2)
-    pq = np.einsum("mak,mpk->map", axes, quad)  # projections: (M, axis, point)
-    pr = np.einsum("mak,pk->map", axes, rect)
-    apart = np.maximum(pq.min(-1), pr.min(-1)) >= np.minimum(pq.max(-1), pr.max(-1))
-    out[valid] = ~apart.any(axis=1)
-    return out
-
-
-def footprints(transforms: np.ndarray, sizes: np.ndarray, width: int, height: int) -> np.ndarray:
-    """(N, 4) int64 boxes (x0, y0, x1, y1) of the image pixels each crop may sample: its pixel
-    centres (at +0.5 in crop coordinates) mapped back, with a 2-pixel margin for rounding,
-    clamped to the image. All frames must be valid."""
-    if not len(sizes):
-        return np.zeros((0, 4), dtype=np.int64)
-    centres = _corners_in_image(transforms, sizes, 0.5) - 0.5  # pixel-index coordinates
-    lo = np.floor(centres.min(axis=1)) - 2
-    hi = np.ceil(centres.max(axis=1)) + 3
-    limit = np.array([width, height], dtype=np.float64)
-    return np.concatenate([np.clip(lo, 0, limit), np.clip(hi, 0, limit)], axis=1).astype(np.int64)
+def footprints(quads: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(N, 4) int64 boxes (x0, y0, x1, y1) of the image pixels each crop may sample: pixel
+    indices around its area (pixel centres sit at +0.5, taps reach one pixel further; two more
+    for rounding), clamped to the image."""
+    lo = np.floor(quads.min(axis=1)) - 3
+    hi = np.ceil(quads.max(axis=1)) + 3
+    size = np.array([width, height], dtype=np.float64)
+    return np.concatenate([np.clip(lo, 0, size), np.clip(hi, 0, size)], axis=1).astype(np.int64)
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

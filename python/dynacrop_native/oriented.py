@@ -118,10 +118,9 @@ def oriented_crop(
         return []
     height, width = source.shape[:2]
     frame = _frames(reader.corners, orientation, long_side, m)
-    valid = frames.overlaps(frame.transforms, frame.sizes, frame.valid, width, height)
-    kept = np.flatnonzero(valid)
+    kept = np.flatnonzero(frame.valid & frames.overlaps(frame.quads, width, height))
     regions = np.zeros((reader.n, 4), dtype=np.int64)  # empty where no crop
-    regions[kept] = frames.footprints(frame.transforms[kept], frame.sizes[kept], width, height)
+    regions[kept] = frames.footprints(frame.quads[kept], width, height)
     masks = reader.mask_regions(regions, height, width)
     alpha = output == "bgra"
     crops, warped, inside = _warp(source, frame.transforms[kept], frame.sizes[kept], regions[kept],

