@@ -1,5 +1,6 @@
-"""Draws docs/crop_options.png and docs/resize_batch.png (the README's pictures of the crop
-options and of a crop_resize_batch batch) with the library.
+"""Draws docs/crop_options.png, docs/resize_batch.png and docs/oriented_crops.png (the README's
+pictures of the crop options, of a crop_resize_batch batch and of the oriented-crop convention)
+with the library.
 
     python docs/make_figures.py
 """
@@ -49,14 +50,20 @@ def main() -> None:
             crop = (crop[..., :3] * a + board * (1 - a)).astype(np.uint8)
         scale = size / max(crop.shape[:2])
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-        tile = np.full((size + 30, size + 20, 3), 255, np.uint8)
-        tile[25 : 25 + crop.shape[0], 10 : 10 + crop.shape[1]] = crop
-        cv2.putText(tile, title, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (0, 0, 0), 1, cv2.LINE_AA)
-        tiles.append(tile)
+        tiles.append(titled(title, crop, size + 20, size, 0.38))
     out = Path(__file__).resolve().parent / "crop_options.png"
     cv2.imwrite(str(out), np.concatenate(tiles, axis=1))
     print(out)
     batch_figure(coco, images)
+    oriented_figure()
+
+
+def titled(title: str, image: np.ndarray, width: int, height: int, font_scale: float) -> np.ndarray:
+    """`image` on a white tile of `width` x `height` + 30 under its title."""
+    tile = np.full((height + 30, width, 3), 255, np.uint8)
+    tile[25 : 25 + image.shape[0], 10 : 10 + image.shape[1]] = image
+    cv2.putText(tile, title, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (0, 0, 0), 1, cv2.LINE_AA)
+    return tile
 
 
 def batch_figure(coco: dict, images: Path) -> None:
@@ -74,6 +81,59 @@ def batch_figure(coco: dict, images: Path) -> None:
     row = np.concatenate([part for slot in batch.images for part in (slot, gap)][:-1], axis=1)
     out = Path(__file__).resolve().parent / "resize_batch.png"
     cv2.imwrite(str(out), cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST))
+    print(out)
+
+
+def text_patch(text: str, w: int, h: int, colour: tuple) -> np.ndarray:
+    patch = np.full((h, w, 3), colour, np.uint8)
+    cv2.rectangle(patch, (1, 1), (w - 2, h - 2), (40, 40, 40), 2)
+    cv2.putText(patch, text, (8, h - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2, cv2.LINE_AA)
+    return patch
+
+
+def place(scene: np.ndarray, patch: np.ndarray, centre: tuple, degrees: float) -> np.ndarray:
+    """Paste `patch` turned by `degrees` (counter-clockwise on screen) at `centre`; returns its
+    corners in the scene, clockwise from the patch's own top-left."""
+    h, w = patch.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    m[:, 2] += np.array(centre) - [w / 2, h / 2]
+    size = (scene.shape[1], scene.shape[0])
+    warped = cv2.warpAffine(patch, m, size, flags=cv2.INTER_LINEAR)
+    cover = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, size, flags=cv2.INTER_LINEAR)[..., None] / 255.0
+    scene[:] = (warped * cover + scene * (1 - cover)).astype(np.uint8)
+    return np.array([[0, 0], [w, 0], [w, h], [0, h]], float) @ m[:, :2].T + m[:, 2]
+
+
+def oriented_figure() -> None:
+    """A rotated label and a tall one: their corners and axes, and the crops each option gives."""
+    yy, xx = np.mgrid[:260, :420]
+    scene = np.stack([150 + xx // 6, 170 + yy // 5, 190 + 0 * xx], axis=-1).clip(0, 255).astype(np.uint8)
+    label = place(scene, text_patch("DYNACROP", 190, 48, (120, 220, 250)), (150, 125), 28)
+    tall = place(scene, text_patch("TALL", 110, 44, (200, 230, 160)), (345, 130), -90)
+    given = label[[3, 0, 1, 2]]  # listed from the label's bottom-left corner, clockwise
+    drawn = scene.copy()
+    for corners in (given, tall):
+        cv2.polylines(drawn, [np.round(corners * 4).astype(np.int32)], True, (0, 0, 200), 2, cv2.LINE_AA, shift=2)
+    for k, (x, y) in enumerate(given):
+        cv2.putText(drawn, str(k), (int(x) - 14, int(y) + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 200), 2, cv2.LINE_AA)
+    out = given.mean(axis=0)
+    for (a, b), colour, name in (((0, 1), (200, 0, 0), "x"), ((1, 2), (0, 150, 0), "y")):
+        shift = (given[a] + given[b]) / 2 - out  # draw each axis just outside its edge
+        shift = 12 * shift / np.hypot(*shift)
+        p, q = given[a] + shift, given[a] + shift + 0.85 * (given[b] - given[a])
+        cv2.arrowedLine(drawn, tuple(map(int, p)), tuple(map(int, q)), colour, 2, cv2.LINE_AA, tipLength=0.2)
+        cv2.putText(drawn, name, (int(q[0] + shift[0]), int(q[1] + shift[1])), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, 2,
+                    cv2.LINE_AA)
+    panels = [
+        ("corners 0-3; x: 0->1, y: 1->2", drawn),
+        ("orientation='corners'", dc.oriented_crop(scene, given[None], orientation="corners")[0].image),
+        ("orientation='upright' (default)", dc.oriented_crop(scene, given[None])[0].image),
+        ("tall box, upright", dc.oriented_crop(scene, tall[None])[0].image),
+        ("tall box, long_side='width'", dc.oriented_crop(scene, tall[None], long_side="width")[0].image),
+    ]
+    tiles = [titled(title, img, max(img.shape[1], 150) + 20, 270, 0.42) for title, img in panels]
+    out = Path(__file__).resolve().parent / "oriented_crops.png"
+    cv2.imwrite(str(out), np.concatenate(tiles, axis=1))
     print(out)
 
 

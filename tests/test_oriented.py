@@ -360,6 +360,7 @@ def test_threads_and_inputs_untouched(rng):
         (dict(threads=0), ValueError, "threads"),
         (dict(image=np.zeros((4, 4), np.float32)), TypeError, "image: expected dtype uint8, got float32"),
         (dict(image=np.zeros((4, 4, 5), np.uint8)), ValueError, "image: expected 1 to 4 channels"),
+        (dict(image=np.zeros((4, 4, 2), np.uint8)), ValueError, r"image: expected 1, 3 or 4 channels \(gray, BGR, BGRA\)"),
         (dict(detections=[[[0, 0], [1e9, 0], [1e9, 1e9], [0, 1e9]]]), ValueError, "detections: box 0 gives a"),
     ],
 )

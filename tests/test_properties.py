@@ -18,7 +18,7 @@ from dynacrop_native.color import background_for_channels
 from reference import crop_reference, numpy_reference
 
 ARGUMENT_NAMES = ("image:", "xyxy:", "crop:", "mask:", "mask_opacity:", "background_color:", "threads:",
-                  "detections:", "detections.xyxy:", "detections.mask:")
+                  "detections:", "detections.xyxy:", "detections.mask:", "detections.data[")
 DTYPES = [np.uint8, np.uint8, np.uint16, np.float32, np.uint8, np.int32, np.float64, np.bool_, np.int8]
 
 
@@ -193,3 +193,56 @@ def test_crop_resize_batch_matches_crop_then_cv2_resize(image, xyxy, size, keep_
     event("result compared")
     assert got.images.shape == want.shape
     assert np.abs(got.images.astype(np.int16) - want).max(initial=0) <= 1
+
+
+corner_lists = st.one_of(
+    st.lists(st.lists(st.tuples(finite, finite), min_size=4, max_size=4), max_size=5),  # boxes, mostly valid
+    st.lists(st.lists(st.tuples(coordinate, coordinate), min_size=4, max_size=4), max_size=3),
+    st.lists(st.lists(st.tuples(finite, finite), max_size=5), max_size=2),  # ragged / wrong shapes
+)
+
+
+@given(
+    image=arrays(max_side=14),
+    corners=corner_lists,
+    a=opacities,
+    colour=colours,
+    orientation=st.sampled_from(["upright", "corners"]),
+    long_side=st.sampled_from([None, "width"]),
+    margin=st.integers(0, 3),
+    output=st.sampled_from(["image", "image", "bgra"]),
+    seed=st.one_of(st.none(), st.integers(0, 2**32 - 1)),  # None: no masks
+)
+def test_oriented_crop_never_crashes_and_matches_cv2(image, corners, a, colour, orientation, long_side, margin, output,
+                                                     seed):
+    sv = pytest.importorskip("supervision")
+    from test_oriented import EXACT, cv2, cv2_warp
+
+    detections = corners
+    shaped = np.array(corners, dtype=np.float64) if corners and all(len(b) == 4 for b in corners) else None
+    if seed is not None and shaped is not None and image.ndim in (2, 3):
+        masks = np.random.default_rng(seed).random((len(corners), *image.shape[:2])) < 0.5
+        detections = sv.Detections(xyxy=np.zeros((len(corners), 4)), mask=masks, data={"xyxyxyxy": shaped})
+    before = image.copy()
+    try:
+        crops = dc.oriented_crop(image, detections, mask_opacity=a, background_color=colour, orientation=orientation,
+                                 long_side=long_side, margin=margin, output=output)
+    except (ValueError, TypeError) as e:
+        crops = e
+    np.testing.assert_array_equal(image, before)
+    if isinstance(crops, Exception):
+        return check_error(pytest.ExceptionInfo.from_exception(crops))
+    event("result compared")
+    if not EXACT:  # comparisons with OpenCV hold where it runs the kernel reproduced (test_oriented.py)
+        return
+    for i, crop in enumerate(crops):
+        if crop is None or output == "bgra":
+            continue
+        plain = cv2_warp(image, crop, colour)
+        if not isinstance(detections, sv.Detections) or a == 0:
+            np.testing.assert_array_equal(crop.image, plain)
+            continue
+        mask = cv2.warpAffine(detections.mask[i].astype(np.uint8), crop.warp_matrix, crop.size, flags=cv2.INTER_NEAREST)
+        np.testing.assert_array_equal(crop.predictions.mask[0], mask.astype(bool))
+        bg = background_for_channels(dc.parse_color(colour), 1 if image.ndim == 2 else image.shape[2])
+        np.testing.assert_array_equal(crop.image, numpy_reference(plain, mask, a, bg))

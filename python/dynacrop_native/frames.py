@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+MAX_SIDE = 1 << 24  # crop sides (margins included); float pixel coordinates stay exact below this
 ORIENTATIONS = ("upright", "corners")
 LONG_SIDES = (None, "width")
 
@@ -63,7 +64,12 @@ def crop_frames(corners: np.ndarray, orientation: str, long_side: str | None, ma
     `orientation="corners"`: p0 is corner 0. `"upright"`: p0 is the corner that turns the box
     least (its x axis closest to the image's; exact ties go to the clockwise turn). With
     `long_side="width"` only frames whose width is at least their height qualify (for "corners":
-    corner 0, else the next corner clockwise)."""
+    corner 0, else the next corner clockwise). A crop side over MAX_SIDE raises ValueError."""
+    with np.errstate(over="ignore", invalid="ignore"):  # huge corners: inf/nan end up invalid or too long
+        return _crop_frames(corners, orientation, long_side, margin)
+
+
+def _crop_frames(corners: np.ndarray, orientation: str, long_side: str | None, margin: int) -> Frames:
     n = len(corners)
     turn = _cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 1])
     walked = np.where((turn >= 0)[:, None, None], corners, corners[:, [0, 3, 2, 1]])
@@ -83,6 +89,11 @@ def crop_frames(corners: np.ndarray, orientation: str, long_side: str | None, ma
     rows = np.arange(n)
     p0, u, v = walked[rows, start], edges[rows, start], edges[rows, (start + 1) % 4]
     w, h = lengths[rows, start], lengths[rows, (start + 1) % 4]
+    too_long = np.flatnonzero(~(np.maximum(w, h) + 2 * margin <= MAX_SIDE))
+    if len(too_long):
+        i = int(too_long[0])
+        raise ValueError(f"detections: box {i} gives a {w[i] + 2 * margin:g} x {h[i] + 2 * margin:g} crop; "
+                         f"sides are limited to {MAX_SIDE} pixels")
     det = _cross(u, v)
     valid = (w > 0) & (h > 0) & (det > 0)  # det <= 0: a degenerate or self-crossing quad
     w, h, det = np.where(valid, w, 1.0), np.where(valid, h, 1.0), np.where(valid, det, 1.0)
@@ -128,6 +139,11 @@ def overlaps(quads: np.ndarray, width: int, height: int) -> np.ndarray:
     """(N,) bool: the parallelogram quads[i] (corners in order) shares a positive area with the
     image [0, width] x [0, height]. Separating axes: the image's edge normals (x, y), then the
     parallelogram's (along the normal of one edge pair, its extent is the other edge)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # far-away quads: inf/nan compare as apart
+        return _overlaps(quads, width, height)
+
+
+def _overlaps(quads: np.ndarray, width: int, height: int) -> np.ndarray:
     lo, hi = quads.min(axis=1), quads.max(axis=1)
     size = np.array([width, height], dtype=np.float64)
     meet = (np.maximum(lo, 0) < np.minimum(hi, size)).all(axis=1)

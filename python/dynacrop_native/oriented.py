@@ -17,9 +17,6 @@ from .dynamic import Crop
 from .oriented_inputs import reader_for
 from .shaping import with_alpha
 
-MAX_SIDE = 1 << 24  # float pixel coordinates stay exact below this
-
-
 @dataclass(frozen=True, eq=False)
 class OrientedCrop:
     """One rotated box cut out upright, and its prediction in the crop's frame.
@@ -96,15 +93,17 @@ def oriented_crop(
     nearest sampling (``cv2.warpAffine(mask, crop.warp_matrix, crop.size,
     flags=cv2.INTER_NEAREST)``) and, with ``mask_opacity > 0``, the pixels outside it are
     blended toward ``background_color`` exactly as :func:`dynamic_crop` blends. The image must
-    be uint8 (gray, BGR or BGRA; the colour is given as RGB like everywhere in this package,
-    alpha 255 on 4 channels, its luma on gray). ``output="bgra"`` keeps the colours and puts the
-    mask in the alpha channel (255 inside, round(255 * (1 - mask_opacity)) outside, 0 where the
-    pixel centre lies outside the image). ``image`` may be a :class:`Crop` or
+    be uint8 with 1, 3 or 4 channels (gray, BGR, BGRA); the colour is given as RGB like
+    everywhere in this package (alpha 255 on 4 channels, its luma on gray). ``output="bgra"``
+    keeps the colours and puts the mask in the alpha channel (255 inside, round(255 * (1 -
+    mask_opacity)) outside, 0 where the pixel centre lies outside the image). ``image`` may be a :class:`Crop` or
     :class:`OrientedCrop`: transforms compose. All crops are warped in one native call with the
     GIL released, over ``threads`` threads (``None``: automatic).
     """
     parent = image if isinstance(image, (Crop, OrientedCrop)) else None
     source = image_array(parent.image if parent else image, "image", blend=True)
+    if channels(source) == 2:  # OpenCV warps 2 channels with its older fixed-point code: not reproduced
+        raise ValueError(f"image: expected 1, 3 or 4 channels (gray, BGR, BGRA), got shape {source.shape}")
     if output not in ("image", "bgra"):
         raise ValueError(f"output: expected 'image' or 'bgra', got {output!r}")
     m = frames.check_options(orientation, long_side, margin)
@@ -117,7 +116,7 @@ def oriented_crop(
     if reader.n == 0:
         return []
     height, width = source.shape[:2]
-    frame = _frames(reader.corners, orientation, long_side, m)
+    frame = frames.crop_frames(reader.corners, orientation, long_side, m)
     kept = np.flatnonzero(frame.valid & frames.overlaps(frame.quads, width, height))
     regions = np.zeros((reader.n, 4), dtype=np.int64)  # empty where no crop
     regions[kept] = frames.footprints(frame.quads[kept], width, height)
@@ -143,16 +142,6 @@ def oriented_crop(
         )
         results[i] = c
     return results
-
-
-def _frames(corners: np.ndarray, orientation: str, long_side: str | None, margin: int) -> frames.Frames:
-    frame = frames.crop_frames(corners, orientation, long_side, margin)
-    too_long = np.flatnonzero((frame.sizes > MAX_SIDE).any(axis=1))
-    if len(too_long):
-        i = int(too_long[0])
-        raise ValueError(f"detections: box {i} gives a {frame.sizes[i, 0]} x {frame.sizes[i, 1]} crop; "
-                         f"sides are limited to {MAX_SIDE} pixels")
-    return frame
 
 
 def _root(parent: Any) -> tuple[str | None, np.ndarray | None]:

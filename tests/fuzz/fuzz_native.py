@@ -1,5 +1,5 @@
 """Coverage-guided fuzz target (atheris) for the native entry points (crop, blend, the fused
-crop + resize, the RLE decoder) and the public API.
+crop + resize, the oriented-crop warp, the RLE decoder) and the public API.
 
 The native functions are called directly as well, past the Python layer's checks, with
 arbitrary arrays (dtypes, shapes, strides), boxes (including out-of-image ones), masks,
@@ -37,7 +37,7 @@ def make_array(fdp, dtypes=DTYPES, max_ndim=4):
 
 def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
-    target = fdp.ConsumeIntInRange(0, 5)
+    target = fdp.ConsumeIntInRange(0, 6)
     if target == 4:  # the RLE decoder: arbitrary compressed counts, sizes and boxes
         h, w = fdp.ConsumeIntInRange(0, 64), fdp.ConsumeIntInRange(0, 64)
         box = [fdp.ConsumeIntInRange(-2, 66) for _ in range(4)]
@@ -66,6 +66,8 @@ def one_input(data):
             _native.round_boxes(image.astype(np.float64), fdp.ConsumeIntInRange(-2, 40), fdp.ConsumeIntInRange(-2, 40))
         elif target == 3:
             dc.remove_background(image, masks, opacity, tuple(background))
+        elif target == 6:  # the warp: arbitrary matrices, layouts, buffers and mask regions
+            warp(fdp, image, n, masks, opacity, background, threads)
         else:  # the fused crop + resize, with arbitrary canvases and placements
             canvas = boxes + np.array([fdp.ConsumeIntInRange(-8, 8) for _ in range(4 * n)], np.int64).reshape(n, 4)
             placement = np.array([fdp.ConsumeIntInRange(-2, 40) for _ in range(4 * n)], np.int64).reshape(n, 4)
@@ -81,6 +83,22 @@ def one_input(data):
         pass
     if not np.array_equal(image, before, equal_nan=image.dtype.kind == "f"):
         raise AssertionError("the caller's array was modified")
+
+
+def warp(fdp, image, n, masks, opacity, background, threads):
+    scale = fdp.PickValueInList([1.0, 0.5, 3.0, 1e-7, 1e9, -1.0])
+    matrices = np.array([fdp.ConsumeFloatInRange(-40, 40) * scale for _ in range(6 * n)]).reshape(n, 2, 3)
+    if n and fdp.ConsumeBool():
+        matrices[0, fdp.ConsumeIntInRange(0, 1), fdp.ConsumeIntInRange(0, 2)] = fdp.PickValueInList([np.nan, np.inf, 0.0])
+    layout = np.array([fdp.ConsumeIntInRange(-2, 30) for _ in range(7 * n)], np.int64).reshape(n, 7)
+    sizes = [np.empty(fdp.ConsumeIntInRange(0, 3000), np.uint8) if fdp.ConsumeBool() else None for _ in range(3)]
+    regions = None if masks is None else [masks if fdp.ConsumeBool() else None for _ in range(n)]
+    out = sizes[0] if sizes[0] is not None else np.empty(0, np.uint8)
+    _native.warp_crops(image, matrices, layout, out, sizes[1], sizes[2], regions, opacity, background, threads)
+    corners = np.array([fdp.ConsumeFloatInRange(-30, 50) for _ in range(8 * n)]).reshape(n, 4, 2)
+    dc.oriented_crop(image, corners * scale, mask_opacity=min(max(opacity, 0.0), 1.0) if opacity == opacity else 0.0,
+                     margin=fdp.ConsumeIntInRange(0, 3), orientation=fdp.PickValueInList(["upright", "corners"]),
+                     long_side=fdp.PickValueInList([None, "width"]), output=fdp.PickValueInList(["image", "bgra"]))
 
 
 if __name__ == "__main__":

@@ -15,14 +15,20 @@ class Scene:
     masks: np.ndarray | None
 
 
-def scene(height: int, width: int, count: int, *, masks: bool, seed: int = 0, scale: float = 1.0) -> Scene:
-    """A noise frame with `count` boxes of 40-300 px (scaled) and, optionally, full-frame
-    instance masks: an ellipse filling each box, as segmentation models produce."""
+def noise_frame(height: int, width: int, count: int, seed: int, scale: float):
+    """(rng, a noise BGR frame, box count, smallest and largest box side), all scaled."""
     rng = np.random.default_rng(seed)
     h, w = max(8, int(height * scale)), max(8, int(width * scale))
     n = max(1, int(count * scale)) if scale < 1 else count
     lo, hi = max(2, int(40 * scale)), max(4, int(300 * scale))
-    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    return rng, rng.integers(0, 256, (h, w, 3), dtype=np.uint8), n, lo, hi
+
+
+def scene(height: int, width: int, count: int, *, masks: bool, seed: int = 0, scale: float = 1.0) -> Scene:
+    """A noise frame with `count` boxes of 40-300 px (scaled) and, optionally, full-frame
+    instance masks: an ellipse filling each box, as segmentation models produce."""
+    rng, image, n, lo, hi = noise_frame(height, width, count, seed, scale)
+    h, w = image.shape[:2]
     size = rng.integers(lo, hi, (n, 2))
     x0 = rng.integers(0, max(1, w - hi), n)
     y0 = rng.integers(0, max(1, h - hi), n)
@@ -76,11 +82,8 @@ class RotatedScene:
 def rotated_scene(height: int, width: int, count: int, *, seed: int = 0, scale: float = 1.0) -> RotatedScene:
     """A noise frame with `count` rotated boxes of 40-300 px (scaled) at any angle, centred so
     that most lie inside the frame."""
-    rng = np.random.default_rng(seed)
-    h, w = max(8, int(height * scale)), max(8, int(width * scale))
-    n = max(1, int(count * scale)) if scale < 1 else count
-    lo, hi = max(2, int(40 * scale)), max(4, int(300 * scale))
-    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    rng, image, n, lo, hi = noise_frame(height, width, count, seed, scale)
+    h, w = image.shape[:2]
     sizes = rng.integers(lo, hi, (n, 2))
     centres = rng.uniform([hi / 2, hi / 2], [max(hi / 2 + 1, w - hi / 2), max(hi / 2 + 1, h - hi / 2)], (n, 2))
     angles = rng.uniform(0, 180, n)
