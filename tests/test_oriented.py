@@ -74,7 +74,8 @@ def test_pixels_equal_cv2_warp_affine(isa, rng, shape, orientation):
     corners = every_angle(rng, 40, shape[1], shape[0])
     exact = total = 0
     for long_side in (None, "width"):
-        for crop in dc.oriented_crop(image, corners, background_color=COLOUR, orientation=orientation, long_side=long_side):
+        options = dict(background_color=COLOUR, orientation=orientation, long_side=long_side)
+        for crop in dc.oriented_crop(image, corners, **options):
             if crop is None:
                 continue
             want = cv2_warp(image, crop)
@@ -164,6 +165,8 @@ def test_sizes_and_degenerate_boxes(rng):
     np.testing.assert_array_equal(crops[7].image[:5, :5], np.broadcast_to([0, 0, 255], (5, 5, 3)))
     np.testing.assert_array_equal(crops[7].image[5:, 5:], image[:5, :5])
     assert dc.oriented_crop(image, np.zeros((0, 4, 2))) == []
+    assert dc.oriented_crop(image, sv.Detections.empty()) == []
+    assert dc.oriented_crop(image, {"image": {"width": 40, "height": 30}, "predictions": []}) == []
 
 
 def obb_detections(rng, image_shape, n, *, masks=True):
@@ -219,7 +222,8 @@ def test_rle_and_compact_masks_give_the_dense_crops(rng):
                 assert local["size"] == list(g.image.shape[:2]) and type(local["counts"]) is type(rles[0]["counts"])
                 np.testing.assert_array_equal(rle.decode(local), w.predictions.mask[0])
     compact_mask = pytest.importorskip("supervision.detection.compact_mask")
-    cm = compact_mask.CompactMask.from_dense(det.mask, np.array([[0, 0, 49, 39]] * len(det), np.float32), image_shape=(40, 50))
+    whole = np.array([[0, 0, 49, 39]] * len(det), np.float32)
+    cm = compact_mask.CompactMask.from_dense(det.mask, whole, image_shape=(40, 50))
     got = dc.oriented_crop(image, sv.Detections(xyxy=det.xyxy, mask=cm, data=det.data), mask_opacity=1.0)
     for g, w in zip(got, want):
         if g is not None:
@@ -311,7 +315,7 @@ def test_nested_crops_compose_their_transforms(rng):
 
 
 @needs_opencv5
-def test_bgra_output(rng):
+def test_bgra_output(isa, rng):
     image = gray_or_colour(rng, (40, 50, 3))
     det = obb_detections(rng, image.shape, 10)
     det.data["xyxyxyxy"][0] = [[-10, -10], [10, -10], [10, 10], [-10, 10]]  # a quarter inside
@@ -346,7 +350,7 @@ def test_threads_and_inputs_untouched(rng):
     "kwargs, exc, message",
     [
         (dict(detections=[[0, 0], [1, 1]]), ValueError, r"detections: expected shape \(N, 4, 2\), got \(2, 2\)"),
-        (dict(detections=[[[0, 0], [1, 0], [1, np.nan], [0, 1]]]), ValueError, "detections: corners must be finite, box 0"),
+        (dict(detections=[[[0, 0], [1, 0], [1, np.nan], [0, 1]]]), ValueError, "detections: corners must be finite"),
         (dict(detections=[[["a", 0], [1, 0], [1, 1], [0, 1]]]), TypeError, "detections: expected an"),
         (dict(detections=42), TypeError, "detections: expected supervision.Detections with oriented boxes"),
         (dict(detections={"predictions": [{"x": 1}]}), ValueError, "detections: no oriented box corners"),
@@ -360,7 +364,7 @@ def test_threads_and_inputs_untouched(rng):
         (dict(threads=0), ValueError, "threads"),
         (dict(image=np.zeros((4, 4), np.float32)), TypeError, "image: expected dtype uint8, got float32"),
         (dict(image=np.zeros((4, 4, 5), np.uint8)), ValueError, "image: expected 1 to 4 channels"),
-        (dict(image=np.zeros((4, 4, 2), np.uint8)), ValueError, r"image: expected 1, 3 or 4 channels \(gray, BGR, BGRA\)"),
+        (dict(image=np.zeros((4, 4, 2), np.uint8)), ValueError, r"image: expected 1, 3 or 4 channels \(gray, BGR"),
         (dict(detections=[[[0, 0], [1e9, 0], [1e9, 1e9], [0, 1e9]]]), ValueError, "detections: box 0 gives a"),
     ],
 )
@@ -381,6 +385,34 @@ def test_missing_corner_key_and_mask_shape_are_named():
                         data={"xyxyxyxy": np.array([[[0, 0], [3, 0], [3, 3], [0, 3]]], float)})
     with pytest.raises(ValueError, match=r"detections.mask: expected shape \(1, 5, 5\)"):
         dc.oriented_crop(np.zeros((5, 5), np.uint8), det, mask_opacity=1.0)
+
+
+@needs_opencv5
+def test_native_mask_region_may_cover_part_of_the_image(isa, rng):
+    """Mask pixels outside the region passed count as outside the mask (0)."""
+    image = gray_or_colour(rng, (50, 70, 3))
+    full = rng.random((50, 70)) < 0.5
+    for x0, y0, x1, y1 in [(0, 0, 70, 50), (10, 5, 60, 30), (-3, 40, 20, 53), (69, 49, 70, 50)]:
+        region = full[max(y0, 0) : y1, max(x0, 0) : x1]
+        part = np.zeros_like(full)
+        part[max(y0, 0) : y1, max(x0, 0) : x1] = region
+        corners = rotated_boxes(rng, 8, 70, 50, reach=0.1, sides=(5, 60))
+        frame = frames.crop_frames(corners, "upright", None, 0)
+        w, h = frame.sizes[:, 0], frame.sizes[:, 1]
+        keep = np.flatnonzero(frame.valid)
+        at = np.concatenate([[0], np.cumsum((w * h)[keep])])
+        layout = np.stack([w[keep], h[keep], 3 * at[:-1], at[:-1], at[:-1], np.full(len(keep), max(x0, 0)),
+                           np.full(len(keep), max(y0, 0))], axis=1)
+        out, masks, inside = np.empty(3 * at[-1], np.uint8), np.empty(at[-1], np.uint8), np.empty(at[-1], np.uint8)
+        matrices = np.ascontiguousarray(frames.warp_matrices(frame.transforms[keep]))
+        dc._native.warp_crops(image, matrices, layout, out, masks, inside, [region] * len(keep), 0.0, [1, 2, 3], 1)
+        for j, i in enumerate(keep):
+            size = (int(w[i]), int(h[i]))
+            got = masks[at[j] : at[j + 1]].reshape(size[1], size[0])
+            want = cv2.warpAffine(part.astype(np.uint8), matrices[j], size, flags=cv2.INTER_NEAREST)
+            np.testing.assert_array_equal(got, want)
+            ones = cv2.warpAffine(np.ones((50, 70), np.uint8), matrices[j], size, flags=cv2.INTER_NEAREST)
+            np.testing.assert_array_equal(inside[at[j] : at[j + 1]].reshape(size[1], size[0]), ones)
 
 
 def native_call(**changes):

@@ -94,8 +94,11 @@ class SupervisionCorners:
     def __init__(self, detections: Any, corners_key: str | None, detection_id_key: str):
         self.det = detections
         self.n = len(detections.xyxy)
-        self.key = _corner_key(detections.data, corners_key, "detections.data")
         self.id_key = detection_id_key
+        self.corners = np.zeros((0, 4, 2))
+        if self.n == 0:  # no boxes: no corners needed
+            return
+        self.key = _corner_key(detections.data, corners_key, "detections.data")
         if self.key not in detections.data:
             raise ValueError(f"detections: no '{self.key}' key in detections.data")
         self.corners = frames.as_corners(detections.data[self.key], f"detections.data['{self.key}']")
@@ -143,7 +146,8 @@ class SupervisionCorners:
         if key in POINT_KEYS or key == self.key:
             if isinstance(value, np.ndarray) and value.dtype != object:
                 return _mapped(value[i : i + 1], transform)
-            return _object_row(_mapped(value[i], transform)) if isinstance(value, np.ndarray) else [_mapped(value[i], transform)]
+            mapped = _mapped(value[i], transform)  # ragged points: object arrays or lists
+            return _object_row(mapped) if isinstance(value, np.ndarray) else [mapped]
         if isinstance(value, np.ndarray):
             return value.copy() if value.ndim == 0 else value[i : i + 1].copy()
         return [value[i]]
@@ -167,14 +171,17 @@ class RoboflowJsonCorners:
             raise TypeError("detections: expected a 'predictions' list in the Roboflow JSON payload")
         self.payload, self.preds, self.n = payload, preds, len(preds)
         self.id_key = detection_id_key
-        keys = set().union(*(p.keys() for p in preds if isinstance(p, dict))) if preds else set()
+        self.corners = np.zeros((0, 4, 2))
+        if self.n == 0:  # no predictions: no corners needed
+            return
+        keys = set().union(*(p.keys() for p in preds if isinstance(p, dict)))
         self.key = _corner_key(keys, corners_key, "every prediction to carry")
         rows = []
         for i, p in enumerate(preds):
             if not isinstance(p, dict) or self.key not in p:
                 raise ValueError(f"detections: prediction {i} lacks the '{self.key}' corners")
             rows.append([[q["x"], q["y"]] if isinstance(q, dict) else q for q in p[self.key]])
-        self.corners = frames.as_corners(rows if rows else np.zeros((0, 4, 2)), f"detections['predictions'][...]['{self.key}']")
+        self.corners = frames.as_corners(rows, f"detections['predictions'][...]['{self.key}']")
 
     def ids(self) -> list:
         return [None if self.id_key not in p else str(p[self.id_key]) for p in self.preds]

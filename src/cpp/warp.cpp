@@ -56,7 +56,9 @@ void warp_mask_row_scalar(const StridedView& image, const WarpJob& job, const Wa
         uint8_t v = 0;
         if (in_image) {
             const int64_t lx = static_cast<int64_t>(rx) - job.mask_x0, ly = static_cast<int64_t>(ry) - job.mask_y0;
-            if (lx >= 0 && lx < job.mask.w && ly >= 0 && ly < job.mask.h) v = job.mask.data[ly * job.mask.sy + lx * job.mask.sx] != 0;
+            const StridedView& region = job.mask;
+            if (lx >= 0 && lx < region.w && ly >= 0 && ly < region.h)
+                v = region.data[ly * region.sy + lx * region.sx] != 0;
         }
         mask[x - row.x0] = v;
     }
@@ -77,7 +79,7 @@ void fast_rows(const StridedView& image, const WarpJob& job, const float* m, War
     if (!(lo < double(image.h) + 2 && hi > -3.0)) return;  // never inside (or NaN)
     const int64_t y0 = std::max<int64_t>(0, static_cast<int64_t>(std::floor(lo)) - 2);
     const int64_t y1 = std::min<int64_t>(image.h - 2, static_cast<int64_t>(std::floor(hi)) + 2);
-    const double span = double(y1 - y0 + 2) * std::abs(double(image.sy)) + double(image.w * image.sx) + 64;
+    const double span = double(y1 - y0 + 2) * std::abs(double(image.sy)) + std::abs(double(image.w * image.sx)) + 64;
     if (y1 < y0 || span >= double(std::numeric_limits<int32_t>::max())) return;
     row.fast_y0 = y0, row.fast_y1 = y1;
     row.fast_base = image.data + y0 * image.sy;
@@ -124,7 +126,8 @@ void run_warp_jobs(const StridedView& image, const std::vector<WarpJob>& jobs, c
                 uint8_t* dst = job.dst + at * image.c;
                 k.warp_row(image, row, dst);
                 uint8_t* mask = job.mask_dst ? job.mask_dst + at : nullptr;
-                if (mask || job.inside_dst) k.warp_mask_row(image, job, row, mask, job.inside_dst ? job.inside_dst + at : nullptr);
+                uint8_t* inside = job.inside_dst ? job.inside_dst + at : nullptr;
+                if (mask || inside) k.warp_mask_row(image, job, row, mask, inside);
                 if (blend && mask) k.blend_row(dst, mask, dst, static_cast<size_t>(row.x1 - row.x0), *plan);
             }
         }

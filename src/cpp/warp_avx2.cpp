@@ -41,8 +41,10 @@ struct Step<1> {
     static void run(const uint8_t* base, __m256i off, int64_t sy, __m256 ax, __m256 ay, uint8_t* dst) {
         const int* b = reinterpret_cast<const int*>(base);
         const __m256i top = _mm256_i32gather_epi32(b, off, 1);
-        const __m256i bottom = _mm256_i32gather_epi32(b, _mm256_add_epi32(off, _mm256_set1_epi32(static_cast<int>(sy))), 1);
-        const __m256i v = interpolate(byte_lane(top, 0), byte_lane(top, 8), byte_lane(bottom, 0), byte_lane(bottom, 8), ax, ay);
+        const __m256i down = _mm256_add_epi32(off, _mm256_set1_epi32(static_cast<int>(sy)));
+        const __m256i bottom = _mm256_i32gather_epi32(b, down, 1);
+        const __m256i v =
+            interpolate(byte_lane(top, 0), byte_lane(top, 8), byte_lane(bottom, 0), byte_lane(bottom, 8), ax, ay);
         _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), bytes8(v));
     }
 };
@@ -163,7 +165,8 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
             continue;
         }
         const __m256i ix = _mm256_cvttps_epi32(fx), iy = _mm256_cvttps_epi32(fy);
-        const __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(iy, y_base), sy), _mm256_mullo_epi32(ix, cn));
+        const __m256i rows = _mm256_mullo_epi32(_mm256_sub_epi32(iy, y_base), sy);
+        const __m256i off = _mm256_add_epi32(rows, _mm256_mullo_epi32(ix, cn));
         alignas(32) int32_t later[8];
         _mm256_store_si256(reinterpret_cast<__m256i*>(later), _mm256_add_epi32(off, ahead));
         for (const int32_t o : later) _mm_prefetch(reinterpret_cast<const char*>(row.fast_base) + o, _MM_HINT_T0);
@@ -190,13 +193,13 @@ void warp_row_avx2(const StridedView& image, const WarpRow& row, uint8_t* dst) {
 }
 
 
-void warp_mask_row_avx2(const StridedView& image, const WarpJob& job, const WarpRow& row, uint8_t* mask, uint8_t* inside) {
+void warp_mask_row_avx2(const StridedView& image, const WarpJob& job, const WarpRow& row, uint8_t* mask,
+                        uint8_t* inside) {
     Coords8 coords(row);
-    const __m256 w_max = _mm256_set1_ps(static_cast<float>(image.w - 1)), h_max = _mm256_set1_ps(static_cast<float>(image.h - 1));
-    const __m256 zero = _mm256_setzero_ps();
+    const auto splat = [](int64_t v) { return _mm256_set1_ps(static_cast<float>(v)); };
+    const __m256 w_max = splat(image.w - 1), h_max = splat(image.h - 1), zero = _mm256_setzero_ps();
     const StridedView& region = job.mask;
-    const __m256 x0 = _mm256_set1_ps(static_cast<float>(job.mask_x0)), y0 = _mm256_set1_ps(static_cast<float>(job.mask_y0));
-    const __m256 rw = _mm256_set1_ps(static_cast<float>(region.w - 1)), rh = _mm256_set1_ps(static_cast<float>(region.h - 1));
+    const __m256 x0 = splat(job.mask_x0), y0 = splat(job.mask_y0), rw = splat(region.w - 1), rh = splat(region.h - 1);
     int64_t x = row.x0;
     for (; x + 8 <= row.x1; x += 8) {
         __m256 sx, sy;

@@ -33,7 +33,7 @@ constexpr int64_t kMaxSide = int64_t(1) << 24;  // float pixel coordinates stay 
 StridedView byte_view(const Bytes& a, const char* name, int64_t max_channels) {
     const size_t nd = a.ndim();
     if (nd != 2 && !(nd == 3 && max_channels > 1))
-        reject(std::string(name) + (max_channels > 1 ? ": expected shape (H, W) or (H, W, C)" : ": expected shape (H, W)"));
+        reject(std::string(name) + ": expected shape (H, W)" + (max_channels > 1 ? " or (H, W, C)" : ""));
     const nb::dlpack::dtype t = a.dtype();
     const bool u8 = t.code == static_cast<uint8_t>(nb::dlpack::dtype_code::UInt) && t.bits == 8 && t.lanes == 1;
     const bool boolean = t.code == static_cast<uint8_t>(nb::dlpack::dtype_code::Bool) && t.bits == 8 && t.lanes == 1;
