@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._checks import shown
+
 MAX_SIDE = 1 << 24  # crop sides (margins included); float pixel coordinates stay exact below this
 ORIENTATIONS = ("upright", "corners")
 LONG_SIDES = (None, "width")
@@ -49,9 +51,9 @@ def check_options(orientation: object, long_side: object, margin: object) -> int
     if long_side not in LONG_SIDES:
         raise ValueError(f"long_side: expected None or 'width', got {long_side!r}")
     if isinstance(margin, (bool, np.bool_)) or not isinstance(margin, numbers.Integral):
-        raise TypeError(f"margin: expected an integer >= 0 (crop pixels), got {type(margin).__name__}")
-    if margin < 0:
-        raise ValueError(f"margin: expected an integer >= 0 (crop pixels), got {margin}")
+        raise TypeError(f"margin: expected an integer from 0 to {MAX_SIDE} (crop pixels), got {type(margin).__name__}")
+    if not 0 <= margin <= MAX_SIDE:
+        raise ValueError(f"margin: expected an integer from 0 to {MAX_SIDE} (crop pixels), got {shown(margin)}")
     return int(margin)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import frames, rle
+from ._checks import shown
 from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, is_compact_mask, schema_for
 
 RECT_KEY = "rect"  # Inference's Bounding Rectangle block: the 4 corners of cv2.minAreaRect
@@ -180,7 +181,11 @@ class RoboflowJsonCorners:
         for i, p in enumerate(preds):
             if not isinstance(p, dict) or self.key not in p:
                 raise ValueError(f"detections: prediction {i} lacks the '{self.key}' corners")
-            rows.append([[q["x"], q["y"]] if isinstance(q, dict) else q for q in p[self.key]])
+            try:
+                rows.append([[q["x"], q["y"]] if isinstance(q, dict) else q for q in p[self.key]])
+            except (TypeError, KeyError):
+                raise ValueError(f"detections['predictions'][{i}]['{self.key}']: expected four [x, y] corners, "
+                                 f"got {shown(p[self.key])}") from None
         self.corners = frames.as_corners(rows, f"detections['predictions'][...]['{self.key}']")
 
     def ids(self) -> list:
