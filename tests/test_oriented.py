@@ -378,6 +378,12 @@ def test_bad_arguments(kwargs, exc, message):
         dc.oriented_crop(args.pop("image"), args.pop("detections"), **args)
 
 
+def test_outputs_beyond_memory_are_refused_before_any_work():
+    side = 2**24 - 8
+    with pytest.raises(MemoryError, match=r"detections: the requested crops need \d+\.\d GiB"):
+        dc.oriented_crop(np.zeros((5, 5), np.uint8), [[[0, 0], [side, 0], [side, side], [0, side]]])
+
+
 def test_missing_corner_key_and_mask_shape_are_named():
     det = sv.Detections(xyxy=np.zeros((1, 4)))
     with pytest.raises(ValueError, match="detections: no oriented box corners"):
