@@ -67,10 +67,16 @@ def test_equals_cv2_add_weighted(isa, rng, width):
 
 def test_every_kernel_path_is_exercised():
     """The opacities above reach each kernel path (plan chosen per call), so the per-level
-    tests compare all of them with the reference."""
+    tests compare all of them with the reference; each plan's table is that reference."""
     from dynacrop_native import _native
 
-    modes = {a: _native.blend_mode(a, [10, 200, 255]) for a in OPACITIES}
+    bg = [10, 200, 255]
+    values = np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(3, axis=2)
+    modes = {}
+    for a in OPACITIES:
+        modes[a], table = _native.blend_plan(a, bg)
+        want = numpy_reference(values, np.zeros((1, 256), bool), a, bg)[0].T  # (channel, value)
+        assert np.frombuffer(table, np.uint8).reshape(3, 256).tolist() == want.tolist()
     assert modes[0.0] == "copy" and modes[1.0] == "fill"
     assert modes[0.5] == modes[0.25] == modes[0.125] == "fixed"
     assert modes[0.1] == modes[0.7] == "blend"

@@ -40,6 +40,25 @@ def test_one_big_crop_is_split_by_rows(rng, isa):
     assert _native.resolve_threads(0, crop.nbytes) >= 1
 
 
+@pytest.mark.parametrize("opacity", [0.0, 0.6])
+def test_padding_is_painted_by_the_threads(rng, isa, opacity):
+    """Padded crops many row bands tall (bands of padding only, bands across the image part),
+    split over threads: equal to one thread and to the canvas built in numpy."""
+    from test_shaping import padded_reference
+
+    image = rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    boxes = [[-50, -700, 450, 900], [-300, 20, 100, 60], [390, 290, 1390, 1290]]
+    masks = rng.random((len(boxes), 300, 400)) < 0.5
+    det = sv.Detections(xyxy=np.array(boxes, float), mask=masks, data={"detection_id": np.array(["a", "b", "c"])})
+    options = dict(out_of_bounds="pad", mask_opacity=opacity, background_color="#204060")
+    serial = dc.dynamic_crop(image, det, threads=1, **options)
+    for box, mask, crop in zip(boxes, masks, serial):
+        np.testing.assert_array_equal(crop.image, padded_reference(image, box, mask, opacity, "#204060"))
+    for threads in (2, 3):
+        for a, b in zip(dc.dynamic_crop(image, det, threads=threads, **options), serial):
+            np.testing.assert_array_equal(a.image, b.image)
+
+
 def test_automatic_threads_only_for_large_work():
     assert _native.resolve_threads(0, 10_000) == 1
     assert _native.resolve_threads(3, 10_000) == 3

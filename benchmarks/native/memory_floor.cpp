@@ -1,4 +1,4 @@
-// Memory floors for SPEC §4 K1' and K2, with no Python in the way: how close to one memcpy can
+// Memory floors for the K1' and K2 kernel benchmarks, with no Python in the way: how close to one memcpy can
 // a single thread come when it must read what K1' and K2 read? Every measurement gets a fresh
 // malloc'd destination, as numpy's copy does; rounds interleave all of them; medians.
 // Build and run: bash benchmarks/native/run.sh [rounds]

@@ -1,29 +1,24 @@
-// Python bindings. Every argument is checked here before any memory is touched (the Python
+// The Python module: every argument is checked here before any memory is touched (the Python
 // layer gives friendlier messages first; these checks keep the native entry points safe on
-// their own). Work runs with the GIL released; Python objects are made before and after.
+// their own), then the job code runs with the GIL released; Python objects are made before
+// and after.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
-#include <new>
 #include <stdexcept>
 #include <string>
 
 #include "blend.hpp"
-#include "crop_jobs.hpp"
+#include "boxes.hpp"
+#include "crop.hpp"
 #include "dispatch.hpp"
-#include "resize_jobs.hpp"
+#include "output.hpp"
+#include "parallel.hpp"
+#include "resize.hpp"
 #include "rle.hpp"
 
 namespace nb = nanobind;
@@ -34,8 +29,32 @@ namespace {
 
 using Array = nb::ndarray<nb::ro, nb::device::cpu>;
 using Boxes = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using Floats = nb::ndarray<const float, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using LocalMasks = std::vector<std::optional<Array>>;
 
 [[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+
+// ---- Output arrays
+
+// One allocation for all outputs of a call, handed to numpy through a capsule that every
+// output array references; freed when the last array of the call is gone.
+struct Arena {
+    uint8_t* data = nullptr;
+    nb::capsule owner;
+};
+
+Arena arena(size_t bytes) {
+    OutputMemory memory = allocate_output(bytes);
+    nb::capsule owner(memory.get(), [](void* p) noexcept { FreeOutput()(p); });
+    return {memory.release(), std::move(owner)};
+}
+
+nb::object wrap(uint8_t* data, const nb::capsule& owner, const Array& like, int64_t h, int64_t w, int64_t c) {
+    const size_t shape[3] = {static_cast<size_t>(h), static_cast<size_t>(w), static_cast<size_t>(c)};
+    return nb::cast(nb::ndarray<nb::numpy>(data, like.ndim(), shape, owner, nullptr, like.dtype()));
+}
+
+// ---- Argument checks and views
 
 std::string shape_str(const Array& a) {
     std::string s = "(";
@@ -49,18 +68,17 @@ bool is_dtype(const Array& a, nb::dlpack::dtype_code code, int bits) {
 bool is_u8(const Array& a) { return is_dtype(a, nb::dlpack::dtype_code::UInt, 8); }
 bool is_mask_dtype(const Array& a) { return is_u8(a) || is_dtype(a, nb::dlpack::dtype_code::Bool, 8); }
 
-StridedView view_of(const Array& a, int64_t skip_leading = 0) {
+StridedView view_of(const Array& a) {
     StridedView v;
     v.itemsize = a.dtype().bits / 8;
-    const size_t d = static_cast<size_t>(skip_leading);
     v.data = static_cast<const uint8_t*>(a.data());
-    v.h = static_cast<int64_t>(a.shape(d));
-    v.w = static_cast<int64_t>(a.shape(d + 1));
-    v.sy = a.stride(d) * v.itemsize;
-    v.sx = a.stride(d + 1) * v.itemsize;
-    if (a.ndim() == d + 3) {
-        v.c = static_cast<int64_t>(a.shape(d + 2));
-        v.sc = a.stride(d + 2) * v.itemsize;
+    v.h = static_cast<int64_t>(a.shape(0));
+    v.w = static_cast<int64_t>(a.shape(1));
+    v.sy = a.stride(0) * v.itemsize;
+    v.sx = a.stride(1) * v.itemsize;
+    if (a.ndim() == 3) {
+        v.c = static_cast<int64_t>(a.shape(2));
+        v.sc = a.stride(2) * v.itemsize;
     } else {
         v.c = 1;
         v.sc = v.itemsize;
@@ -80,38 +98,6 @@ StridedView image_view(const Array& image, const char* name, bool blend) {
     return view_of(image);
 }
 
-// One allocation for all outputs of a call, handed to numpy through a capsule that every
-// output array references: one malloc and, for large calls, transparent huge pages (as numpy
-// does for its own large arrays) instead of a page fault per 4 KiB of every crop. The memory
-// is freed when the last array of the call is gone.
-struct Arena {
-    uint8_t* data = nullptr;
-    nb::capsule owner;
-};
-
-constexpr size_t kAlign = 64;
-constexpr size_t kHugePageBytes = 4u << 20;
-
-Arena allocate(size_t bytes) {
-    void* p = nullptr;
-    if (posix_memalign(&p, kAlign, bytes ? bytes : kAlign) != 0) throw std::bad_alloc();
-#if defined(MADV_HUGEPAGE)
-    // A hint (failure is harmless), as numpy gives its own large arrays; madvise wants a
-    // page-aligned start, so the range begins at the buffer's first whole page.
-    if (bytes >= kHugePageBytes) {
-        const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-        const uintptr_t start = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
-        madvise(reinterpret_cast<void*>(start), bytes - (start - reinterpret_cast<uintptr_t>(p)), MADV_HUGEPAGE);
-    }
-#endif
-    return {static_cast<uint8_t*>(p), nb::capsule(p, [](void* q) noexcept { std::free(q); })};
-}
-
-nb::object wrap(uint8_t* data, const nb::capsule& owner, const Array& like, int64_t h, int64_t w, int64_t c) {
-    const size_t shape[3] = {static_cast<size_t>(h), static_cast<size_t>(w), static_cast<size_t>(c)};
-    return nb::cast(nb::ndarray<nb::numpy>(data, like.ndim(), shape, owner, nullptr, like.dtype()));
-}
-
 std::vector<uint8_t> background_bytes(const std::vector<int>& background, int64_t channels) {
     if (static_cast<int64_t>(background.size()) != channels)
         fail("background_color: expected " + std::to_string(channels) + " components for a " +
@@ -126,46 +112,6 @@ std::vector<uint8_t> background_bytes(const std::vector<int>& background, int64_
 
 void check_opacity(double opacity) {
     if (!(opacity >= 0.0 && opacity <= 1.0)) fail("mask_opacity: expected a number in [0, 1]");
-}
-
-// Outputs are bounded by the machine's physical memory, checked before anything is
-// allocated: past that, Linux would overcommit and the OOM killer end the process later.
-[[noreturn]] void too_large(const std::string& what) {
-    PyErr_SetString(PyExc_MemoryError, what.c_str());
-    throw nb::python_error();
-}
-
-size_t memory_limit() {
-    static const size_t limit = [] {  // a system call; the machine's memory does not change
-        const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-        return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page)
-                                     : std::numeric_limits<size_t>::max();
-    }();
-    return limit;
-}
-
-std::string gib(double bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / double(1ull << 30));
-    return buf;
-}
-
-// Running total of output bytes, each crop rounded up to kAlign (so every total is an aligned
-// offset for the next crop); saturates at SIZE_MAX instead of overflowing.
-size_t add_output(size_t total, int64_t h, int64_t w, int64_t pixel_bytes) {
-    size_t bytes = 0;
-    const bool overflow = __builtin_mul_overflow(static_cast<size_t>(h), static_cast<size_t>(w), &bytes) ||
-                          __builtin_mul_overflow(bytes, static_cast<size_t>(pixel_bytes), &bytes) ||
-                          __builtin_add_overflow(bytes, kAlign - 1, &bytes) ||
-                          __builtin_add_overflow(total, bytes / kAlign * kAlign, &total);
-    return overflow ? std::numeric_limits<size_t>::max() : total;
-}
-
-void check_memory(size_t total, const char* name) {
-    if (total <= memory_limit()) return;
-    too_large(std::string(name) + ": the requested crops need " +
-              (total == std::numeric_limits<size_t>::max() ? std::string("more than 2^64 bytes") : gib(double(total))) +
-              ", more than this machine's " + gib(double(memory_limit())) + " of memory");
 }
 
 void check_threads(int threads) {
@@ -186,17 +132,22 @@ void check_local_mask(const Array& mask, int64_t h, int64_t w, int64_t c, bool t
     if (!is_mask_dtype(mask)) fail(name + ": expected dtype bool or uint8");
 }
 
-using LocalMasks = std::vector<std::optional<Array>>;
+// Box-local masks checked (one mask or None per box, all of one layout), as views, and the
+// blend plan they share; no plan and no views without masks.
+struct Masks {
+    std::vector<StridedView> views;
+    std::optional<BlendPlan> plan;
+    const StridedView* data() const { return plan ? views.data() : nullptr; }
+};
 
-// Checks one box-local mask (or None) per box and builds the blend plan they share; no plan
-// without masks.
-std::optional<BlendPlan> masks_plan(const Array& image, const StridedView& img, const int64_t* b, int64_t n,
-                                    const std::optional<LocalMasks>& masks, double mask_opacity,
-                                    const std::vector<int>& background) {
-    if (!masks) return std::nullopt;
+Masks check_masks(const Array& image, const StridedView& img, const int64_t* b, int64_t n,
+                  const std::optional<LocalMasks>& masks, double mask_opacity, const std::vector<int>& background) {
+    Masks out;
+    if (!masks) return out;
     check_opacity(mask_opacity);
     if (static_cast<int64_t>(masks->size()) != n)
         fail("mask: expected one mask (or None) per box: " + std::to_string(n) + ", got " + std::to_string(masks->size()));
+    out.views.resize(static_cast<size_t>(n));
     int per_byte = -1;  // every mask of a call has the same layout
     for (int64_t i = 0; i < n; ++i) {
         const std::optional<Array>& m = (*masks)[static_cast<size_t>(i)];
@@ -207,9 +158,11 @@ std::optional<BlendPlan> masks_plan(const Array& image, const StridedView& img, 
         const int layout = m->ndim() == 3 ? 1 : 0;
         if (per_byte >= 0 && layout != per_byte) fail(name + ": all masks of a call need the same number of dimensions");
         per_byte = layout;
+        out.views[static_cast<size_t>(i)] = view_of(*m);
     }
     const std::vector<uint8_t> bg = background_bytes(background, img.c);
-    return make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
+    out.plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
+    return out;
 }
 
 // Boxes (x0, y0, x1, y1) as int64 rows, each inside the image.
@@ -237,77 +190,62 @@ const int64_t* canvas_boxes(const Boxes& canvas, const Boxes& boxes) {
     return cv;
 }
 
+// Placement rows (px, py, rw, rh) inside an height x width slot, (0, 0, 0, 0) for
+// background-only slots, which only empty boxes may have.
+void check_placement(const Boxes& placement, const Boxes& boxes, const int64_t* cv, int64_t channels, int64_t height,
+                     int64_t width) {
+    constexpr int64_t kMaxSide = int64_t(1) << 31;
+    if (height < 1 || width < 1 || height > kMaxSide || width > kMaxSide)
+        fail("size: expected (height, width) in 1.." + std::to_string(kMaxSide));
+    if (placement.shape(0) != boxes.shape(0) || placement.shape(1) != 4) fail("placement: expected the shape of xyxy");
+    for (size_t i = 0; i < boxes.shape(0); ++i) {
+        const int64_t *r = boxes.data() + 4 * i, *c = cv + 4 * i, *p = placement.data() + 4 * i;
+        if (p[2] == 0 && p[3] == 0) continue;
+        const std::string name = "placement " + std::to_string(i);
+        if (r[2] <= r[0] || r[3] <= r[1]) fail(name + ": an empty box has no crop to place");
+        if (p[2] < 1 || p[3] < 1 || p[0] < 0 || p[1] < 0 || p[0] > width - p[2] || p[1] > height - p[3])
+            fail(name + ": expected 1 <= w, h and the rectangle inside the slot");
+        // Tap offsets are int32 (byte offsets within a crop row, row indices within a crop).
+        if ((c[2] - c[0]) * channels > std::numeric_limits<int32_t>::max() ||
+            c[3] - c[1] > std::numeric_limits<int32_t>::max())
+            fail("canvas: crop " + std::to_string(i) + " is too large to resample (rows over 2 GiB)");
+    }
+}
+
+// ---- Entry points
+
 // Crop every (x0, y0, x1, y1) box; with `masks` (one box-local mask or None per box) and
-// opacity > 0 also remove the background outside each mask.
+// opacity > 0 also remove the background outside each mask; with `canvas`, crop i is canvas
+// box i, the part outside the image painted with `fill` (one pixel's bytes).
 nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> masks, double mask_opacity,
               const std::vector<int>& background, int threads, std::optional<Boxes> canvas, nb::bytes fill) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
     const int64_t* b = image_boxes(boxes, img);
     const int64_t n = static_cast<int64_t>(boxes.shape(0));
-    const std::optional<BlendPlan> plan = masks_plan(image, img, b, n, masks, mask_opacity, background);
-
-    // Optional canvases: each crop is the canvas box, the part outside the image filled with
-    // `fill` (one pixel's bytes); the box (the part inside the image) must lie within it.
+    const Masks m = check_masks(image, img, b, n, masks, mask_opacity, background);
     const int64_t* cv = canvas ? canvas_boxes(*canvas, boxes) : nullptr;
     if (canvas && static_cast<int64_t>(fill.size()) != img.pixel_bytes())
         fail("fill: expected " + std::to_string(img.pixel_bytes()) + " bytes (one pixel)");
-    std::vector<CropJob> jobs;
-    std::vector<size_t> offsets;
-    std::vector<int64_t> job_of(static_cast<size_t>(n), -1);
-    size_t total = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t* r = b + 4 * i;
-        if (r[2] <= r[0] || r[3] <= r[1]) continue;  // empty crop: None
-        CropJob job;
-        job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
-        offsets.push_back(total);
-        const int64_t out_h = cv ? cv[4 * i + 3] - cv[4 * i + 1] : job.h, out_w = cv ? cv[4 * i + 2] - cv[4 * i] : job.w;
-        total = add_output(total, out_h, out_w, img.pixel_bytes());
-        if (masks && (*masks)[static_cast<size_t>(i)]) job.mask = view_of(*(*masks)[static_cast<size_t>(i)]);
-        job_of[static_cast<size_t>(i)] = static_cast<int64_t>(jobs.size());
-        jobs.push_back(job);
-    }
-    check_memory(total, "xyxy");
-    const Arena arena = allocate(total);
-    for (size_t j = 0; j < jobs.size(); ++j) jobs[j].dst = arena.data + offsets[j];
+    CropBatch batch = plan_crops(b, cv, n, m.data(), img.pixel_bytes());
+    check_memory(batch.bytes, "xyxy");
+    const Arena out = arena(batch.bytes);
     {
         nb::gil_scoped_release release;
-        if (cv) {
-            const uint8_t* pixel = reinterpret_cast<const uint8_t*>(fill.c_str());
-            for (int64_t i = 0; i < n; ++i) {
-                const int64_t j = job_of[static_cast<size_t>(i)];
-                if (j < 0) continue;
-                CropJob& job = jobs[static_cast<size_t>(j)];
-                const int64_t* c = cv + 4 * i;
-                const int64_t cw = c[2] - c[0], ch = c[3] - c[1], px = img.pixel_bytes();
-                fill_outside(job.dst, ch, cw, px, job.x0 - c[0], job.y0 - c[1], job.w, job.h, pixel);
-                job.dst_stride = cw * px;
-                job.dst += (job.y0 - c[1]) * job.dst_stride + (job.x0 - c[0]) * px;
-            }
-        }
-        run_crop_jobs(img, jobs, plan ? &*plan : nullptr, threads);
+        run_crops(img, batch, out.data, m.plan ? &*m.plan : nullptr, reinterpret_cast<const uint8_t*>(fill.c_str()),
+                  threads);
     }
     nb::list result;
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t j = job_of[static_cast<size_t>(i)];
+    for (int64_t j : batch.job_of) {
         if (j < 0) {
             result.append(nb::none());
         } else {
-            const CropJob& job = jobs[static_cast<size_t>(j)];
-            if (cv) {
-                const int64_t* c = cv + 4 * i;
-                result.append(wrap(arena.data + offsets[static_cast<size_t>(j)], arena.owner, image, c[3] - c[1],
-                                   c[2] - c[0], img.c));
-            } else {
-                result.append(wrap(job.dst, arena.owner, image, job.h, job.w, img.c));
-            }
+            const CropJob& job = batch.jobs[static_cast<size_t>(j)];
+            result.append(wrap(job.dst, out.owner, image, job.out_h, job.out_w, img.c));
         }
     }
     return result;
 }
-
-using Floats = nb::ndarray<const float, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
 // Crop every box and resample it into slot i of one (N, H, W, C) or (N, C, H, W) batch:
 // `placement` row i is (px, py, rw, rh), the resized crop's rectangle in its slot (rw == 0: a
@@ -321,59 +259,32 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     const int64_t* b = image_boxes(boxes, img);
     const int64_t n = static_cast<int64_t>(boxes.shape(0));
     const int64_t* cv = canvas_boxes(canvas, boxes);
-    const std::optional<BlendPlan> plan = masks_plan(image, img, b, n, masks, mask_opacity, background);
+    const Masks m = check_masks(image, img, b, n, masks, mask_opacity, background);
     const std::vector<uint8_t> fill = background_bytes(background, img.c);
-    constexpr int64_t kMaxSide = int64_t(1) << 31;
-    if (height < 1 || width < 1 || height > kMaxSide || width > kMaxSide)
-        fail("size: expected (height, width) in 1.." + std::to_string(kMaxSide));
-    if (placement.shape(0) != boxes.shape(0) || placement.shape(1) != 4) fail("placement: expected the shape of xyxy");
+    check_placement(placement, boxes, cv, img.c, height, width);
     if (mean.has_value() != std.has_value()) fail("mean: mean and std come together");
     if (mean && (static_cast<int64_t>(mean->shape(0)) != img.c || static_cast<int64_t>(std->shape(0)) != img.c))
         fail("mean: expected " + std::to_string(img.c) + " values each for mean and std");
 
-    ResizeOutput out;
-    out.h = height, out.w = width, out.c = img.c;
-    out.planar = planar, out.rgb = rgb, out.nearest = nearest;
-    out.mean = mean ? mean->data() : nullptr;
-    out.std = std ? std->data() : nullptr;
-    out.fill = fill.data();
-    const int64_t item = mean ? 4 : 1;
-    size_t total = 0, scratch = 0;
-    std::vector<ResizeJob> jobs(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t *r = b + 4 * i, *c = cv + 4 * i, *p = placement.data() + 4 * i;
-        ResizeJob& job = jobs[static_cast<size_t>(i)];
-        total = add_output(total, height, width, img.c * item);
-        if (p[2] == 0 && p[3] == 0) continue;
-        const std::string name = "placement " + std::to_string(i);
-        if (r[2] <= r[0] || r[3] <= r[1]) fail(name + ": an empty box has no crop to place");
-        if (p[2] < 1 || p[3] < 1 || p[0] < 0 || p[1] < 0 || p[0] > width - p[2] || p[1] > height - p[3])
-            fail(name + ": expected 1 <= w, h and the rectangle inside the slot");
-        // Tap offsets are int32 (byte offsets within a crop row, row indices within a crop).
-        if ((c[2] - c[0]) * img.c > std::numeric_limits<int32_t>::max() ||
-            c[3] - c[1] > std::numeric_limits<int32_t>::max())
-            fail("canvas: crop " + std::to_string(i) + " is too large to resample (rows over 2 GiB)");
-        job.cx0 = c[0], job.cy0 = c[1], job.cw = c[2] - c[0], job.ch = c[3] - c[1];
-        job.bx0 = r[0], job.by0 = r[1], job.bx1 = r[2], job.by1 = r[3];
-        job.px = p[0], job.py = p[1], job.rw = p[2], job.rh = p[3];
-        if (masks && (*masks)[static_cast<size_t>(i)]) job.mask = view_of(*(*masks)[static_cast<size_t>(i)]);
-        scratch = add_output(scratch, 2, job.cw, img.c);  // crop row + fill row of a worker
-    }
-    check_memory(total, "size");
-    check_memory(scratch, "canvas");
-    const Arena arena = allocate(total);
-    const size_t slot = static_cast<size_t>(height * width * img.c * item);
-    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].dst = arena.data + i * slot;
+    ResizeOutput spec;
+    spec.h = height, spec.w = width, spec.c = img.c;
+    spec.planar = planar, spec.rgb = rgb, spec.nearest = nearest;
+    spec.mean = mean ? mean->data() : nullptr;
+    spec.std = std ? std->data() : nullptr;
+    spec.fill = fill.data();
+    ResizeBatch batch = plan_resizes(b, cv, placement.data(), n, m.data(), spec);
+    check_memory(batch.bytes, "size");
+    check_memory(batch.scratch, "canvas");
+    const Arena out = arena(batch.bytes);
     {
         nb::gil_scoped_release release;
-        run_resize_jobs(img, jobs, out, plan ? &*plan : nullptr, threads);
+        run_resizes(img, batch, out.data, spec, m.plan ? &*m.plan : nullptr, threads);
     }
     const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
     const size_t cc = static_cast<size_t>(img.c), nn = static_cast<size_t>(n);
     const size_t nhwc[4] = {nn, hw[0], hw[1], cc}, nchw[4] = {nn, cc, hw[0], hw[1]};
-    const size_t* shape = planar ? nchw : nhwc;
     const nb::dlpack::dtype dtype = mean ? nb::dtype<float>() : nb::dtype<uint8_t>();
-    return nb::cast(nb::ndarray<nb::numpy>(arena.data, 4, shape, arena.owner, nullptr, dtype));
+    return nb::cast(nb::ndarray<nb::numpy>(out.data, 4, planar ? nchw : nhwc, out.owner, nullptr, dtype));
 }
 
 // Background removal on one crop: a new array, the inputs untouched.
@@ -383,32 +294,31 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     const StridedView img = image_view(crop_arr, "crop", true);
     check_opacity(mask_opacity);
     check_local_mask(mask, img.h, img.w, img.c, crop_arr.ndim() == 3, "mask");
-    const bool per_byte = mask.ndim() == 3;
     const std::vector<uint8_t> bg = background_bytes(background, img.c);
-    const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte && img.c > 1);
-    CropJob job;
-    job.h = img.h, job.w = img.w;
-    const size_t bytes = add_output(0, img.h, img.w, img.pixel_bytes());
-    check_memory(bytes, "crop");
-    const Arena out = allocate(bytes);
-    job.dst = out.data;
-    job.mask = view_of(mask);
+    const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), mask.ndim() == 3 && img.c > 1);
+    const int64_t box[4] = {0, 0, img.w, img.h};
+    const StridedView mask_view = view_of(mask);
+    CropBatch batch = plan_crops(box, nullptr, 1, &mask_view, img.pixel_bytes());
+    check_memory(batch.bytes, "crop");
+    const Arena out = arena(batch.bytes);
     {
         nb::gil_scoped_release release;
-        run_crop_jobs(img, {job}, &plan, threads);
+        run_crops(img, batch, out.data, &plan, nullptr, threads);
     }
     return wrap(out.data, out.owner, crop_arr, img.h, img.w, img.c);
 }
 
-// The exact outside-mask lookup table (channels x 256) the kernels must reproduce.
-nb::bytes blend_table(double mask_opacity, const std::vector<int>& background) {
+// Test hook: the kernel path ("copy", "fill", "fixed" or "blend") these arguments select and
+// the exact outside-mask table (channels x 256 bytes) every kernel must reproduce.
+nb::tuple blend_plan(double mask_opacity, const std::vector<int>& background) {
     check_opacity(mask_opacity);
     const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
     if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
     const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false);
-    std::string out;
-    for (size_t c = 0; c < bg.size(); ++c) out.append(reinterpret_cast<const char*>(plan.table[c]), 256);
-    return nb::bytes(out.data(), out.size());
+    static const char* modes[] = {"copy", "fill", "fixed", "blend"};
+    std::string table;
+    for (size_t c = 0; c < bg.size(); ++c) table.append(reinterpret_cast<const char*>(plan.table[c]), 256);
+    return nb::make_tuple(modes[static_cast<int>(plan.mode)], nb::bytes(table.data(), table.size()));
 }
 
 // The [y0, y1) x [x0, x1) region of an h x w COCO RLE mask, as a new bool array.
@@ -420,7 +330,7 @@ nb::object rle_decode(const std::vector<uint64_t>& counts, int64_t h, int64_t w,
         fail("box: expected 0 <= x0 <= x1 <= " + std::to_string(w) + " and 0 <= y0 <= y1 <= " + std::to_string(h));
     const size_t bytes = add_output(0, y1 - y0, x1 - x0, 1);
     check_memory(bytes, "box");
-    const Arena out = allocate(bytes);
+    const Arena out = arena(bytes);
     {
         nb::gil_scoped_release release;
         rle_decode_box(counts, h, w, x0, y0, x1, y1, out.data);
@@ -444,36 +354,15 @@ nb::object rle_decode_counts(const nb::ndarray<const int64_t, nb::ndim<1>, nb::d
     return rle_decode(runs, h, w, box);
 }
 
-// Float boxes rounded half to even (numpy.round's rule, the FPU's default mode) and clamped to
-// 0..width / 0..height (infinities included), as int64: one pass instead of four numpy calls
-// per crop call. Returns the boxes and the first row holding a NaN (-1 if none; the boxes are
-// then unusable).
 nb::tuple round_boxes(nb::ndarray<const double, nb::ndim<2>, nb::device::cpu> xyxy, int64_t width, int64_t height) {
     if (xyxy.shape(1) != 4) fail("xyxy: expected shape (N, 4)");
     if (width < 0 || height < 0) fail("round_boxes: width and height must be >= 0");
     const int64_t n = static_cast<int64_t>(xyxy.shape(0));
-    const Arena arena = allocate(static_cast<size_t>(n) * 4 * sizeof(int64_t));
-    auto* out = reinterpret_cast<int64_t*>(arena.data);
-    const double limit[4] = {double(width), double(height), double(width), double(height)};
-    int64_t bad = -1;
-    for (int64_t i = 0; i < n && bad < 0; ++i) {
-        for (int k = 0; k < 4; ++k) {
-            const double v = xyxy(i, k);
-            if (std::isnan(v)) bad = i;
-            out[4 * i + k] = bad < 0 ? static_cast<int64_t>(std::clamp(std::nearbyint(v), 0.0, limit[k])) : 0;
-        }
-    }
+    const Arena out = arena(static_cast<size_t>(n) * 4 * sizeof(int64_t));
+    auto* boxes = reinterpret_cast<int64_t*>(out.data);
+    const int64_t bad = round_and_clamp(xyxy.data(), xyxy.stride(0), xyxy.stride(1), n, width, height, boxes);
     const size_t shape[2] = {static_cast<size_t>(n), 4};
-    return nb::make_tuple(nb::ndarray<nb::numpy, int64_t, nb::ndim<2>>(out, 2, shape, arena.owner), bad);
-}
-
-// Which kernel path a call with these arguments takes: copy, fill, fixed or blend.
-std::string blend_mode(double mask_opacity, const std::vector<int>& background) {
-    check_opacity(mask_opacity);
-    const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
-    if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
-    static const char* names[] = {"copy", "fill", "fixed", "blend"};
-    return names[static_cast<int>(make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false).mode)];
+    return nb::make_tuple(nb::ndarray<nb::numpy, int64_t, nb::ndim<2>>(boxes, 2, shape, out.owner), bad);
 }
 
 }  // namespace
@@ -508,7 +397,8 @@ NB_MODULE(_native, m) {
           "canvas"_a = nb::none(), "fill"_a = nb::bytes(""),
           "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
           "None for empty boxes. masks: one box-local mask (or None) per box; with opacity > 0 the "
-          "background outside mask i is removed in crop i. "
+          "background outside mask i is removed in crop i. canvas: crop i is canvas box i, the part "
+          "outside the image painted with fill (one pixel's bytes). "
           "threads: 0 = automatic, n = at most n threads.");
     m.def("crop_resize", &crop_resize, "image"_a, "boxes"_a, "canvas"_a, "masks"_a.none(), "mask_opacity"_a,
           "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "nearest"_a, "mean"_a.none(), "std"_a.none(),
@@ -518,15 +408,14 @@ NB_MODULE(_native, m) {
           "(v - mean) / std with per-channel mean and std.");
     m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Background removal on one uint8 crop; returns a new array.");
-    m.def("blend_table", &blend_table, "mask_opacity"_a, "background"_a,
-          "The exact outside-mask value of every (channel, value) pair, channels x 256 bytes.");
+    m.def("blend_plan", &blend_plan, "mask_opacity"_a, "background"_a,
+          "(kernel path: 'copy', 'fill', 'fixed' or 'blend'; the exact outside-mask value of every "
+          "(channel, value) pair, channels x 256 bytes).");
     m.def("rle_decode_string", &rle_decode_string, "counts"_a, "h"_a, "w"_a, "box"_a,
           "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with compressed counts.");
     m.def("rle_decode_counts", &rle_decode_counts, "counts"_a, "h"_a, "w"_a, "box"_a,
           "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with uncompressed counts.");
     m.def("round_boxes", &round_boxes, "xyxy"_a, "width"_a, "height"_a,
-          "(int64 boxes rounded half to even and clamped to the image, first non-finite row or -1).");
-    m.def("blend_mode", &blend_mode, "mask_opacity"_a, "background"_a,
-          "The kernel path these arguments select: 'copy', 'fill', 'fixed' or 'blend'.");
+          "(int64 boxes rounded half to even and clamped to the image, first NaN row or -1).");
     bind_warp(m);
 }

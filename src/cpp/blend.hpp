@@ -1,4 +1,5 @@
-// Background removal outside an instance mask (SPEC §2 step 3).
+// Background removal outside an instance mask: the per-call plan (blend.cpp) and the row
+// kernels (blend_scalar.cpp, blend_sse41.cpp, blend_avx2.cpp).
 //
 // For a pixel outside the mask (mask byte == 0), channel c with value v becomes
 //     rint_half_even(f32(fma(f32(bg[c]), alpha, f32(v * beta))))   saturated to 0..255,

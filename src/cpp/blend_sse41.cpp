@@ -8,7 +8,7 @@
 
 #include "blend.hpp"
 #include "blend_patterns.hpp"
-#include "blend_variants.hpp"
+#include "blend_simd.hpp"
 
 namespace dcn {
 namespace {

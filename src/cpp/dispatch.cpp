@@ -1,3 +1,4 @@
+// Kernel dispatch (dispatch.hpp): cpuid + XGETBV detection and the table of levels.
 #include "dispatch.hpp"
 
 #include <atomic>

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "blend.hpp"
-#include "resize_kernels.hpp"
+#include "resample.hpp"
 #include "warp.hpp"
 
 namespace dcn {

@@ -1,3 +1,4 @@
+// COCO RLE decoding (rle.hpp): compressed counts and the box region of a mask.
 #include "rle.hpp"
 
 #include <algorithm>

@@ -112,9 +112,9 @@ void run_warp_jobs(const StridedView& image, const std::vector<WarpJob>& jobs, c
         for (int64_t y = 0; y < job.h; y += step) bands.push_back({&job, map, y, std::min(job.h, y + step)});
         total += job.h * row_bytes;
     }
-    threads = std::max(1, std::min<int>(resolve_threads(threads, total), static_cast<int>(bands.size())));
+    const int workers = worker_count(threads, total, bands.size());
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy;
-    parallel_for(bands.size(), threads, [&](int, size_t i) {
+    parallel_for(bands.size(), workers, [&](int, size_t i) {
         const Band& band = bands[i];
         const WarpJob& job = *band.job;
         WarpRow row{band.map.m, 0, job.w, 0, 0, border, nullptr, 0, -1};

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "blend.hpp"
-#include "crop_jobs.hpp"
+#include "strided_view.hpp"
 
 namespace dcn {
 

@@ -1,6 +1,6 @@
 // The inner loops of the fused crop + resize, in OpenCV's INTER_LINEAR fixed point
-// (11-bit weights). Each has a portable twin (resize_scalar.cpp) and an x86 SIMD version
-// (resize_sse41.cpp); tests check they agree bit for bit.
+// (11-bit weights). Each has a portable twin (resample_scalar.cpp) and an x86 SIMD version
+// (resample_sse41.cpp); tests check they agree bit for bit.
 #pragma once
 #include <cstddef>
 #include <cstdint>

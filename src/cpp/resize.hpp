@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "blend.hpp"
-#include "crop_jobs.hpp"
+#include "strided_view.hpp"
 
 namespace dcn {
 
@@ -27,11 +27,24 @@ struct ResizeOutput {
     const uint8_t* fill = nullptr;  // c bytes in the image's channel order: padding and letterbox
 };
 
-// Resample every job into its slot like cv2.resize(crop, (rw, rh)) on the crop (after
-// background removal with `plan`, if any), within one level of OpenCV's fixed point, then
-// convert (channel order, float LUT, layout). Work is split by job over `threads` threads
-// (0 = automatic). Touches no Python object.
-void run_resize_jobs(const StridedView& image, const std::vector<ResizeJob>& jobs, const ResizeOutput& out,
-                     const BlendPlan* plan, int threads);
+struct ResizeBatch {
+    std::vector<ResizeJob> jobs;  // one per slot
+    size_t bytes = 0;             // the batch's memory (saturated at SIZE_MAX)
+    size_t scratch = 0;           // working memory of the jobs' crop rows
+};
+
+// Plans slot i for box i (x0, y0, x1, y1 rows of `boxes`, inside the image): `canvas` row i is
+// the crop (containing the box), `placement` row i (px, py, rw, rh) the resized crop's rectangle
+// in the slot (rw == 0: a background-only slot), `masks` (nullptr: none) one box-local mask per
+// box (data == nullptr: none).
+ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int64_t* placement, int64_t n,
+                         const StridedView* masks, const ResizeOutput& out);
+
+// Resamples every job into its slot of `memory` (batch.bytes) like cv2.resize(crop, (rw, rh))
+// on the crop (after background removal with `plan`, if any), within one level of OpenCV's
+// fixed point, then converts (channel order, float LUT, layout). Work is split by job over
+// `threads` threads (0 = automatic). Touches no Python object.
+void run_resizes(const StridedView& image, ResizeBatch& batch, uint8_t* memory, const ResizeOutput& out,
+                 const BlendPlan* plan, int threads);
 
 }  // namespace dcn

@@ -1,9 +1,9 @@
-// x86 versions of the resize loops (SSE4.1 level; the vertical pass needs only SSE2).
+// x86 versions of the resample loops (resample.hpp; SSE4.1 level, the vertical pass needs only SSE2).
 #include <smmintrin.h>
 
 #include <cstring>
 
-#include "resize_kernels.hpp"
+#include "resample.hpp"
 
 namespace dcn {
 

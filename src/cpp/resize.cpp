@@ -1,15 +1,18 @@
-// Fused crop + resize (see resize_jobs.hpp). Separable two-tap resampling with OpenCV's
+// Fused crop + resize jobs (resize.hpp). Separable two-tap resampling with OpenCV's
 // INTER_LINEAR arithmetic: 11-bit weights from its float coordinate mapping, a horizontal pass
 // into int32 rows (each crop row at most once, cached while two output rows share it) and its
 // SIMD vertical rounding. The inner loops and the blend are the dispatched kernels
-// (resize_kernels.hpp, blend.hpp); this file plans taps, caches rows and lays out the output.
+// (resample.hpp, blend.hpp); this file plans jobs and taps, caches rows and lays out the output.
+#include "resize.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "dispatch.hpp"
+#include "output.hpp"
 #include "parallel.hpp"
-#include "resize_jobs.hpp"
+#include "rows.hpp"
 
 namespace dcn {
 namespace {
@@ -166,9 +169,8 @@ void run_all(const StridedView& image, const std::vector<ResizeJob>& jobs, const
         if (j.mask.data) max_mask = std::max(max_mask, (j.bx1 - j.bx0) * j.mask.c);
     }
     const int64_t slot_bytes = out.h * out.w * C * (out.mean ? 4 : 1);
-    threads = resolve_threads(threads, slot_bytes * static_cast<int64_t>(jobs.size()));
-    threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
-    std::vector<Scratch> scratch(static_cast<size_t>(threads));
+    const int workers = worker_count(threads, slot_bytes * static_cast<int64_t>(jobs.size()), jobs.size());
+    std::vector<Scratch> scratch(static_cast<size_t>(workers));
     for (Scratch& s : scratch) {
         s.xt.resize(static_cast<size_t>(max_rw));
         s.yt.resize(static_cast<size_t>(max_rh));
@@ -186,16 +188,37 @@ void run_all(const StridedView& image, const std::vector<ResizeJob>& jobs, const
         }
         for (auto& r : s.resampled) r.resize(static_cast<size_t>(max_rw * C + 1));  // +1: see ResampleRowFn
     }
-    parallel_for(jobs.size(), threads, [&](int worker, size_t i) {
+    parallel_for(jobs.size(), workers, [&](int worker, size_t i) {
         JobRunner<C>(image, out, plan, scratch[static_cast<size_t>(worker)]).run(jobs[i]);
     });
 }
 
 }  // namespace
 
-void run_resize_jobs(const StridedView& image, const std::vector<ResizeJob>& jobs, const ResizeOutput& out,
-                     const BlendPlan* plan, int threads) {
+ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int64_t* placement, int64_t n,
+                         const StridedView* masks, const ResizeOutput& out) {
+    ResizeBatch batch;
+    batch.jobs.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t *r = boxes + 4 * i, *c = canvas + 4 * i, *p = placement + 4 * i;
+        ResizeJob& job = batch.jobs[static_cast<size_t>(i)];
+        batch.bytes = add_output(batch.bytes, out.h, out.w, out.c * (out.mean ? 4 : 1));
+        if (p[2] == 0 && p[3] == 0) continue;
+        job.cx0 = c[0], job.cy0 = c[1], job.cw = c[2] - c[0], job.ch = c[3] - c[1];
+        job.bx0 = r[0], job.by0 = r[1], job.bx1 = r[2], job.by1 = r[3];
+        job.px = p[0], job.py = p[1], job.rw = p[2], job.rh = p[3];
+        if (masks) job.mask = masks[i];
+        batch.scratch = add_output(batch.scratch, 2, job.cw, out.c);  // crop row + fill row of a worker
+    }
+    return batch;
+}
+
+void run_resizes(const StridedView& image, ResizeBatch& batch, uint8_t* memory, const ResizeOutput& out,
+                 const BlendPlan* plan, int threads) {
+    std::vector<ResizeJob>& jobs = batch.jobs;
     if (jobs.empty()) return;
+    const size_t slot = static_cast<size_t>(out.h * out.w * out.c * (out.mean ? 4 : 1));
+    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].dst = memory + i * slot;
     switch (out.c) {
         case 1: return run_all<1>(image, jobs, out, plan, threads);
         case 2: return run_all<2>(image, jobs, out, plan, threads);

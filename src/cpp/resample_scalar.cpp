@@ -1,7 +1,7 @@
-// Portable twins of the resize loops; on arm64 the shipped path.
+// Portable twins of the resample loops (resample.hpp); on arm64 the shipped path.
 #include <algorithm>
 
-#include "resize_kernels.hpp"
+#include "resample.hpp"
 
 namespace dcn {
 namespace {

@@ -1,3 +1,5 @@
+// The blend plan (blend.hpp): the exact outside-mask table of a call and the fastest exact
+// kernel mode for it.
 #include "blend.hpp"
 
 #include <cmath>

@@ -1,0 +1,96 @@
+// Crop jobs (crop.hpp): planning, row bands over threads, padding, copy and blend per row.
+#include "crop.hpp"
+
+#include <algorithm>
+
+#include "dispatch.hpp"
+#include "output.hpp"
+#include "parallel.hpp"
+#include "rows.hpp"
+
+namespace dcn {
+namespace {
+
+// A band of output rows of one job: the unit of work handed to threads.
+struct Band {
+    const CropJob* job;
+    int64_t y0, y1;
+};
+
+constexpr int64_t kBandBytes = 256 * 1024;  // small enough to balance, large enough to amortise
+
+void run_band(const StridedView& image, const Band& band, const BlendPlan* plan, BlendRowFn blend_row,
+              const uint8_t* fill, std::vector<uint8_t>& mask_row) {
+    const CropJob& job = *band.job;
+    const int64_t px = image.pixel_bytes(), row_bytes = job.out_w * px;
+    const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
+    // Output rows above and below the box are padding, [y0, y1) hold image rows.
+    const int64_t y0 = std::clamp(band.y0, job.top, job.top + job.h), y1 = std::clamp(band.y1, job.top, job.top + job.h);
+    paint_pixels(job.dst + band.y0 * row_bytes, (y0 - band.y0) * job.out_w, fill, px);
+    paint_pixels(job.dst + y1 * row_bytes, (band.y1 - y1) * job.out_w, fill, px);
+    // Rows that follow one another in the image, the mask and the output (full-width crops of
+    // contiguous images) are one long row: one kernel call instead of one per row.
+    const bool follow = job.out_w == job.w && image.row_contiguous() && image.sy == row_bytes &&
+                        (!blend || (job.mask.row_contiguous() && job.mask.sy == job.w * job.mask.pixel_bytes()));
+    const int64_t rows = follow ? std::min<int64_t>(y1 - y0, 1) : y1 - y0;
+    const int64_t w = follow ? job.w * (y1 - y0) : job.w;
+    const uint8_t* src = image.data + (job.y0 + y0 - job.top) * image.sy + job.x0 * image.sx;
+    for (int64_t y = y0; y < y0 + rows; ++y, src += image.sy) {
+        uint8_t* dst = job.dst + y * row_bytes;
+        paint_pixels(dst, job.left, fill, px);
+        paint_pixels(dst + (job.left + job.w) * px, job.out_w - job.left - job.w, fill, px);
+        dst += job.left * px;
+        if (blend)
+            blend_image_row(src, image, w, job.mask.data + (y - job.top) * job.mask.sy, job.mask, *plan, blend_row,
+                            mask_row.data(), dst);
+        else
+            copy_row(src, image, w, dst);
+    }
+}
+
+}  // namespace
+
+CropBatch plan_crops(const int64_t* boxes, const int64_t* canvas, int64_t n, const StridedView* masks,
+                     int64_t pixel_bytes) {
+    CropBatch batch;
+    batch.job_of.assign(static_cast<size_t>(n), -1);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t* r = boxes + 4 * i;
+        if (r[2] <= r[0] || r[3] <= r[1]) continue;  // empty box: no crop
+        const int64_t* c = canvas ? canvas + 4 * i : r;
+        CropJob job;
+        job.x0 = r[0], job.y0 = r[1], job.w = r[2] - r[0], job.h = r[3] - r[1];
+        job.out_w = c[2] - c[0], job.out_h = c[3] - c[1];
+        job.left = r[0] - c[0], job.top = r[1] - c[1];
+        job.offset = batch.bytes;
+        batch.bytes = add_output(batch.bytes, job.out_h, job.out_w, pixel_bytes);
+        if (masks) job.mask = masks[i];
+        batch.job_of[static_cast<size_t>(i)] = static_cast<int64_t>(batch.jobs.size());
+        batch.jobs.push_back(job);
+    }
+    return batch;
+}
+
+void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, const BlendPlan* plan, const uint8_t* fill,
+               int threads) {
+    const BlendRowFn blend_row = active_kernels().blend_row;
+    const int64_t px = image.pixel_bytes();
+    std::vector<Band> bands;
+    int64_t total = 0;
+    size_t scratch = 0;  // widest strided mask row, so no worker allocates while running
+    for (CropJob& job : batch.jobs) {
+        job.dst = memory + job.offset;
+        const int64_t row_bytes = std::max<int64_t>(1, job.out_w * px);
+        const int64_t step = std::max<int64_t>(1, kBandBytes / row_bytes);
+        for (int64_t y = 0; y < job.out_h; y += step) bands.push_back({&job, y, std::min(job.out_h, y + step)});
+        total += job.out_h * job.out_w * px;
+        if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
+    }
+    const int workers = worker_count(threads, total, bands.size());
+    std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(workers), std::vector<uint8_t>(scratch));
+    parallel_for(bands.size(), workers, [&](int worker, size_t i) {
+        run_band(image, bands[i], plan, blend_row, fill, rows[static_cast<size_t>(worker)]);
+    });
+}
+
+}  // namespace dcn
