@@ -1,54 +1,115 @@
-// Expands a call's runtime shape (channels, mask layout, mode) into compile-time kernel
-// variants. Each ISA file instantiates it with its own kernel type from an anonymous
-// namespace, so no code compiled for one instruction set is shared with another.
+// The SIMD blend written once for every instruction set: the block loop over a row, the
+// fixed-point step and the expansion of a call's runtime shape (channels, mask layout, mode)
+// into compile-time variants. Each ISA file supplies a small ops struct of its intrinsics and
+// instantiates blend_row_variants with it from an anonymous namespace, so no code compiled for
+// one instruction set is shared with another.
+//
+// Ops: Vec (kStep bytes) and Consts (Ops::consts(plan): fill[j], w, k_lo[j], k_hi[j], the
+// per-call constants of vector j of a block); load, store, is_zero (0xFF where a byte is 0),
+// either (or), none (all bits zero), select(a, b, m) (b where m, else a); spread<C>(z, k, out)
+// (pixel-mask bytes -> byte masks of the block's C vectors); blend<C>(src, offset, k) (one
+// vector of the float32 blend, exact per the ISA's own trick); and 16-bit lanes for the fixed
+// point: widen_lo/widen_hi (bytes -> u16 halves), narrow (saturate back in byte order), add16,
+// mul16, and16, shr8, set16.
 #pragma once
+#include <cstring>
+
 #include "blend.hpp"
 
 namespace dcn {
 
-// One row with Kernel's blocks of Kernel::kStep pixels, then the rest: as one more block ending
-// at the row's end when the row has a whole block and is not blended in place (the overlapped
-// pixels get the values they already have), else with the scalar kernel.
-template <class Kernel, int C, bool PerByte, BlendPlan::Mode M>
+// 16-bit fixed point on one vector: (y + 127 + ((y >> 8) & 1)) >> 8 with y = v * w + K, the
+// outside value rounded half to even (BlendPlan::fixed_w, fixed_k_repeat).
+template <class Ops>
+inline typename Ops::Vec fixed_point(typename Ops::Vec s, int j, const typename Ops::Consts& k) {
+    const auto one = Ops::set16(1), half = Ops::set16(127);
+    auto round = [&](auto y) { return Ops::shr8(Ops::add16(Ops::add16(y, half), Ops::and16(Ops::shr8(y), one))); };
+    return Ops::narrow(round(Ops::add16(Ops::mul16(Ops::widen_lo(s), k.w), k.k_lo[j])),
+                       round(Ops::add16(Ops::mul16(Ops::widen_hi(s), k.w), k.k_hi[j])));
+}
+
+// One block of kStep pixels (C vectors of kStep bytes): kept where the mask says inside,
+// else the mode's outside value; a block wholly inside the mask is copied.
+template <class Ops, int C, bool PerByte, BlendPlan::Mode M>
+inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, const typename Ops::Consts& k) {
+    using Vec = typename Ops::Vec;
+    constexpr size_t W = Ops::kStep;
+    Vec outside[C];
+    if constexpr (PerByte) {
+        outside[0] = Ops::is_zero(Ops::load(mask));
+        Vec any = outside[0];
+        for (int j = 1; j < C; ++j) {
+            outside[j] = Ops::is_zero(Ops::load(mask + W * j));
+            any = Ops::either(any, outside[j]);
+        }
+        if (Ops::none(any)) {
+            if (src != dst) std::memcpy(dst, src, W * C);
+            return;
+        }
+    } else {
+        const Vec z = Ops::is_zero(Ops::load(mask));
+        if (Ops::none(z)) {
+            if (src != dst) std::memcpy(dst, src, W * C);
+            return;
+        }
+        Ops::template spread<C>(z, k, outside);
+    }
+    for (int j = 0; j < C; ++j) {
+        const Vec s = Ops::load(src + W * j);
+        Vec o;
+        if constexpr (M == BlendPlan::Mode::fill)
+            o = k.fill[j];
+        else if constexpr (M == BlendPlan::Mode::fixed)
+            o = fixed_point<Ops>(s, j, k);
+        else
+            o = Ops::template blend<C>(src + W * j, static_cast<int>(W) * j, k);
+        Ops::store(dst + W * j, Ops::select(s, o, outside[j]));
+    }
+}
+
+// One row with blocks of Ops::kStep pixels, then the rest: as one more block ending at the
+// row's end when the row has a whole block and is not blended in place (the overlapped pixels
+// get the values they already have), else with the scalar kernel.
+template <class Ops, int C, bool PerByte, BlendPlan::Mode M>
 void blend_row_blocks(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    constexpr size_t step = Kernel::kStep, mask_bytes = PerByte ? C : 1;  // mask bytes per pixel
-    const auto k = Kernel::consts(plan);
+    constexpr size_t step = Ops::kStep, mask_bytes = PerByte ? C : 1;  // mask bytes per pixel
+    const auto k = Ops::consts(plan);
     size_t i = 0;
-    for (; i + step <= n; i += step) Kernel::template block<C, PerByte, M>(src + i * C, mask + i * mask_bytes, dst + i * C, k);
+    for (; i + step <= n; i += step) blend_block<Ops, C, PerByte, M>(src + i * C, mask + i * mask_bytes, dst + i * C, k);
     if (i == n) return;
     if (i > 0 && src != dst) {
         const size_t j = n - step;
-        Kernel::template block<C, PerByte, M>(src + j * C, mask + j * mask_bytes, dst + j * C, k);
+        blend_block<Ops, C, PerByte, M>(src + j * C, mask + j * mask_bytes, dst + j * C, k);
     } else {
         blend_row_scalar(src + i * C, mask + i * mask_bytes, dst + i * C, n - i, plan);
     }
 }
 
-// Kernel (kStep, consts(plan), block<C, PerByte, Mode>(src, mask, dst, consts)) handles 1-, 3-
-// and 4-channel rows in fill, fixed and blend modes; everything else goes to the scalar kernel.
-template <class Kernel, int C, bool PerByte>
+// Ops handle 1-, 3- and 4-channel rows in fill, fixed and blend modes; everything else goes
+// to the scalar kernel.
+template <class Ops, int C, bool PerByte>
 void blend_by_mode(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
     using M = BlendPlan::Mode;
     switch (plan.mode) {
-        case M::fill: return blend_row_blocks<Kernel, C, PerByte, M::fill>(src, mask, dst, n, plan);
-        case M::fixed: return blend_row_blocks<Kernel, C, PerByte, M::fixed>(src, mask, dst, n, plan);
-        default: return blend_row_blocks<Kernel, C, PerByte, M::blend>(src, mask, dst, n, plan);
+        case M::fill: return blend_row_blocks<Ops, C, PerByte, M::fill>(src, mask, dst, n, plan);
+        case M::fixed: return blend_row_blocks<Ops, C, PerByte, M::fixed>(src, mask, dst, n, plan);
+        default: return blend_row_blocks<Ops, C, PerByte, M::blend>(src, mask, dst, n, plan);
     }
 }
 
-template <class Kernel, int C>
+template <class Ops, int C>
 void blend_by_layout(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
-    (plan.mask_per_byte ? blend_by_mode<Kernel, C, true> : blend_by_mode<Kernel, C, false>)(src, mask, dst, n, plan);
+    (plan.mask_per_byte ? blend_by_mode<Ops, C, true> : blend_by_mode<Ops, C, false>)(src, mask, dst, n, plan);
 }
 
 // `simd` false sends the row to the scalar kernel (copy mode, or a plan the ISA cannot do exactly).
-template <class Kernel>
+template <class Ops>
 void blend_row_variants(bool simd, const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
                         const BlendPlan& plan) {
     switch (simd && plan.mode != BlendPlan::Mode::copy ? plan.channels : 0) {
-        case 1: return blend_by_layout<Kernel, 1>(src, mask, dst, n, plan);
-        case 3: return blend_by_layout<Kernel, 3>(src, mask, dst, n, plan);
-        case 4: return blend_by_layout<Kernel, 4>(src, mask, dst, n, plan);
+        case 1: return blend_by_layout<Ops, 1>(src, mask, dst, n, plan);
+        case 3: return blend_by_layout<Ops, 3>(src, mask, dst, n, plan);
+        case 4: return blend_by_layout<Ops, 4>(src, mask, dst, n, plan);
         default: return blend_row_scalar(src, mask, dst, n, plan);
     }
 }
