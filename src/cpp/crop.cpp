@@ -34,12 +34,14 @@ void run_band(const StridedView& image, const Band& band, const BlendPlan* plan,
                         (!blend || (job.mask.row_contiguous() && job.mask.sy == job.w * job.mask.pixel_bytes()));
     const int64_t rows = follow ? std::min<int64_t>(y1 - y0, 1) : y1 - y0;
     const int64_t w = follow ? job.w * (y1 - y0) : job.w;
+    const bool sides = job.out_w > job.w;  // padding left or right of the box
     const uint8_t* src = image.data + (job.y0 + y0 - job.top) * image.sy + job.x0 * image.sx;
-    for (int64_t y = y0; y < y0 + rows; ++y, src += image.sy) {
-        uint8_t* dst = job.dst + y * row_bytes;
-        paint_pixels(dst, job.left, fill, px);
-        paint_pixels(dst + (job.left + job.w) * px, job.out_w - job.left - job.w, fill, px);
-        dst += job.left * px;
+    uint8_t* dst = job.dst + y0 * row_bytes + job.left * px;
+    for (int64_t y = y0; y < y0 + rows; ++y, src += image.sy, dst += row_bytes) {
+        if (sides) {
+            paint_pixels(dst - job.left * px, job.left, fill, px);
+            paint_pixels(dst + job.w * px, job.out_w - job.left - job.w, fill, px);
+        }
         if (blend)
             blend_image_row(src, image, w, job.mask.data + (y - job.top) * job.mask.sy, job.mask, *plan, blend_row,
                             mask_row.data(), dst);

@@ -30,11 +30,9 @@ void gather_any(const uint8_t* src, int64_t step, int64_t count, size_t size, ui
 
 }  // namespace
 
-void copy_row(const uint8_t* src, const StridedView& v, int64_t w, uint8_t* dst) {
+void copy_strided_row(const uint8_t* src, const StridedView& v, int64_t w, uint8_t* dst) {
     const int64_t px = v.pixel_bytes();
-    if (v.row_contiguous()) {
-        std::memcpy(dst, src, static_cast<size_t>(w * px));
-    } else if (v.pixels_packed()) {
+    if (v.pixels_packed()) {
         gather_any(src, v.sx, w, static_cast<size_t>(px), dst);
     } else {
         for (int64_t x = 0; x < w; ++x, src += v.sx, dst += px)
@@ -58,8 +56,7 @@ void blend_image_row(const uint8_t* src, const StridedView& image, int64_t w, co
     blend_row(src, mask_row, dst, static_cast<size_t>(w), plan);
 }
 
-void paint_pixels(uint8_t* dst, int64_t n, const uint8_t* pixel, int64_t px) {
-    if (n <= 0) return;
+void paint_run(uint8_t* dst, int64_t n, const uint8_t* pixel, int64_t px) {
     // One pixel, then copies of what is painted so far: log2(n) memcpys instead of n.
     const size_t total = static_cast<size_t>(n * px);
     std::memcpy(dst, pixel, static_cast<size_t>(px));
