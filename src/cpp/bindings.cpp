@@ -16,6 +16,7 @@
 #include "boxes.hpp"
 #include "crop.hpp"
 #include "dispatch.hpp"
+#include "gil.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
 #include "resize.hpp"
@@ -231,7 +232,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
     check_memory(batch.bytes, "xyxy");
     const Arena out = arena(batch.bytes);
     {
-        nb::gil_scoped_release release;
+        ReleaseGil release;
         run_crops(img, batch, out.data, m.plan ? &*m.plan : nullptr, reinterpret_cast<const uint8_t*>(fill.c_str()),
                   threads);
     }
@@ -277,7 +278,7 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     check_memory(batch.scratch, "canvas");
     const Arena out = arena(batch.bytes);
     {
-        nb::gil_scoped_release release;
+        ReleaseGil release;
         run_resizes(img, batch, out.data, spec, m.plan ? &*m.plan : nullptr, threads);
     }
     const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
@@ -302,7 +303,7 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     check_memory(batch.bytes, "crop");
     const Arena out = arena(batch.bytes);
     {
-        nb::gil_scoped_release release;
+        ReleaseGil release;
         run_crops(img, batch, out.data, &plan, nullptr, threads);
     }
     return wrap(out.data, out.owner, crop_arr, img.h, img.w, img.c);
@@ -324,6 +325,7 @@ nb::tuple blend_plan(double mask_opacity, const std::vector<int>& background) {
 // The [y0, y1) x [x0, x1) region of an h x w COCO RLE mask, as a new bool array.
 nb::object rle_decode(const std::vector<uint64_t>& counts, int64_t h, int64_t w, const std::vector<int64_t>& box) {
     if (h < 0 || w < 0) fail("rle: size must be non-negative");
+    rle_pixels(h, w);  // refuses sizes whose pixel count overflows, before the box is checked
     if (box.size() != 4) fail("box: expected (x0, y0, x1, y1)");
     const int64_t x0 = box[0], y0 = box[1], x1 = box[2], y1 = box[3];
     if (x0 < 0 || y0 < 0 || x1 > w || y1 > h || x1 < x0 || y1 < y0)
@@ -332,7 +334,7 @@ nb::object rle_decode(const std::vector<uint64_t>& counts, int64_t h, int64_t w,
     check_memory(bytes, "box");
     const Arena out = arena(bytes);
     {
-        nb::gil_scoped_release release;
+        ReleaseGil release;
         rle_decode_box(counts, h, w, x0, y0, x1, y1, out.data);
     }
     const size_t shape[2] = {static_cast<size_t>(y1 - y0), static_cast<size_t>(x1 - x0)};

@@ -50,24 +50,29 @@ const CpuInfo& cpu() {
     static const CpuInfo info = detect();
     return info;
 }
+
+bool has_sse41() { return cpu().sse41; }
+bool has_avx2() { return cpu().avx2 && cpu().fma; }
 #endif
 
 bool always() { return true; }
 
-const std::vector<Level>& levels() {
-    static const std::vector<Level> table = {
-        {"scalar", {"scalar", blend_row_scalar, resample_row_scalar, combine_rows_scalar, planarize_scalar, warp_row_scalar, warp_mask_row_scalar}, always},
+// A constant table (no destructor): kernels still running in daemon threads while the process
+// exits may read it after static destructors have run.
+constexpr Level kLevels[] = {
+    {"scalar", {"scalar", blend_row_scalar, resample_row_scalar, combine_rows_scalar, planarize_scalar, warp_row_scalar,
+                warp_mask_row_scalar}, always},
 #if defined(DYNACROP_X86)
-        {"sse4.1", {"sse4.1", blend_row_sse41, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_scalar, warp_mask_row_scalar}, [] { return cpu().sse41; }},
-        {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2, warp_mask_row_avx2}, [] { return cpu().avx2 && cpu().fma; }},
+    {"sse4.1", {"sse4.1", blend_row_sse41, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_scalar,
+                warp_mask_row_scalar}, has_sse41},
+    {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2,
+              warp_mask_row_avx2}, has_avx2},
 #endif
-    };
-    return table;
-}
+};
 
 const Level* best_level() {
-    const Level* best = &levels().front();
-    for (const Level& l : levels())
+    const Level* best = &kLevels[0];
+    for (const Level& l : kLevels)
         if (l.supported()) best = &l;
     return best;
 }
@@ -81,13 +86,13 @@ std::atomic<const Kernels*>& active() {
 
 std::vector<std::string> compiled_levels() {
     std::vector<std::string> out;
-    for (const Level& l : levels()) out.emplace_back(l.name);
+    for (const Level& l : kLevels) out.emplace_back(l.name);
     return out;
 }
 
 std::vector<std::string> available_levels() {
     std::vector<std::string> out;
-    for (const Level& l : levels())
+    for (const Level& l : kLevels)
         if (l.supported()) out.emplace_back(l.name);
     return out;
 }
@@ -113,11 +118,11 @@ void set_level(const std::string& name) {
     if (name == "best") {
         chosen = best_level();
     } else {
-        for (const Level& l : levels())
+        for (const Level& l : kLevels)
             if (name == l.name) chosen = &l;
         if (!chosen) {
             std::string known;
-            for (const Level& l : levels()) known += (known.empty() ? "" : ", ") + std::string(l.name);
+            for (const Level& l : kLevels) known += (known.empty() ? "" : ", ") + std::string(l.name);
             throw std::invalid_argument("isa: unknown level '" + name + "' (expected one of: best, " + known + ")");
         }
         if (!chosen->supported())

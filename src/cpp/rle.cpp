@@ -35,11 +35,19 @@ std::vector<uint64_t> rle_counts_from_string(std::string_view s) {
     return counts;
 }
 
+uint64_t rle_pixels(int64_t h, int64_t w) {
+    int64_t total = 0;
+    if (__builtin_mul_overflow(h, w, &total))
+        throw std::invalid_argument("rle: size [" + std::to_string(h) + ", " + std::to_string(w) +
+                                    "] has more than 2^63 - 1 pixels");
+    return static_cast<uint64_t>(total);
+}
+
 void rle_decode_box(const std::vector<uint64_t>& counts, int64_t h, int64_t w, int64_t x0, int64_t y0, int64_t x1,
                     int64_t y1, uint8_t* out) {
     const int64_t bw = x1 - x0, bh = y1 - y0;
     std::memset(out, 0, static_cast<size_t>(bw * bh));
-    const uint64_t total = static_cast<uint64_t>(h) * static_cast<uint64_t>(w);
+    const uint64_t total = rle_pixels(h, w);
     uint64_t pos = 0;
     for (size_t k = 0; k < counts.size(); ++k) {
         const uint64_t len = counts[k];

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gil.hpp"
 #include "warp.hpp"
 
 namespace nb = nanobind;
@@ -108,7 +109,7 @@ void warp_crops(const Bytes& image, const Matrices& matrices, const Layout& layo
     }
     std::optional<BlendPlan> plan;
     if (any_mask && mask_opacity > 0) plan = make_blend_plan(mask_opacity, border, static_cast<int>(img.c), false);
-    nb::gil_scoped_release release;
+    ReleaseGil release;
     run_warp_jobs(img, jobs, border, plan ? &*plan : nullptr, threads);
 }
 
