@@ -71,13 +71,45 @@ def check(image, det, size, **options):
     return got, want
 
 
-@pytest.mark.parametrize("shape", [(50, 70), (50, 70, 1), (50, 70, 3), (50, 70, 4)])
+@pytest.mark.parametrize("shape", [(50, 70), (50, 70, 1), (50, 70, 2), (50, 70, 3), (50, 70, 4)])
 @pytest.mark.parametrize("keep_aspect", [False, True])
 def test_matches_crop_then_cv2_resize(isa, rng, shape, keep_aspect):
     image = rng.integers(0, 256, shape, dtype=np.uint8)
     det = random_detections(rng, *shape[:2], 12)
     for size in [(32, 32), (17, 45), (90, 3), (1, 1)]:
         check(image, det, size, keep_aspect=keep_aspect, mask_opacity=0.6, background_color="#3080c0")
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_exact_half_size_equals_cv2_resize(isa, rng, channels):
+    """cv2.resize takes its INTER_AREA path at exactly half size in both axes; for 2 channels
+    that path rounds halves to even, unlike the linear fixed point (the 1, 3 and 4 channel
+    results agree either way). Every value must equal OpenCV's."""
+    image = rng.integers(0, 256, (64, 90, channels), dtype=np.uint8)
+    boxes = [[0, 0, 90, 64], [3, 5, 43, 35], [10, 0, 12, 2], [-4, -6, 36, 14], [51, 41, 91, 65]]
+    det = sv.Detections(xyxy=np.array(boxes, float), mask=rng.random((len(boxes), 64, 90)) < 0.5,
+                        data={"detection_id": np.array(list("abcde"))})
+    for options in [{}, {"out_of_bounds": "pad"}, {"mask_opacity": 0.4}, {"layout": "NCHW"}]:
+        for size in [(32, 45), (15, 20), (1, 1), (10, 20), (5, 20)]:  # some exactly half, some not
+            got, want = check(image, det, size, **options)
+            if size in ((32, 45), (15, 20), (1, 1)):
+                np.testing.assert_array_equal(got.images, want, err_msg=f"{size} {options}")
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_wide_slots_are_resampled_in_chunks(isa, rng, channels):
+    """Slot rows wider than one chunk of working memory: chunks across the resized crop, chunks
+    of letterbox only, chunks reading only the padding of a crop reaching far past the image."""
+    image = rng.integers(0, 256, (40, 60, channels), dtype=np.uint8)
+    boxes = [[5, 3, 55, 37], [-3000, 0, 60, 40], [20, 10, 24, 30], [-2, -2, 70, 50]]
+    det = sv.Detections(xyxy=np.array(boxes, float), mask=rng.random((len(boxes), 40, 60)) < 0.5,
+                        data={"detection_id": np.array(list("abcd"))})
+    size = (3, 50000)  # 50000 * channels bytes a row: two to seven chunks
+    for options in [{"out_of_bounds": "pad", "mask_opacity": 0.5}, {"keep_aspect": True, "background_color": "#3080c0"},
+                    {"interpolation": "nearest", "out_of_bounds": "pad"},
+                    {"layout": "NCHW", "dtype": np.float32, "mean": 10, "std": 3, "out_of_bounds": "pad"}]:
+        check(image, det, size, **options)
+    check(image, det, (40000, 2), out_of_bounds="pad", mask_opacity=1.0)  # tall slots: one chunk
 
 
 @pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])

@@ -105,3 +105,40 @@ def test_repeated_ctrl_c_during_threaded_native_work():
         pool.shutdown(wait=True)
     """)
     assert result.returncode in (-2, 130) and "terminate" not in result.stderr, (result.returncode, result.stderr[-2000:])
+
+
+# ---- crop_resize_batch: working memory bounded by chunks, not by the slot width
+
+WIDE_SLOT_PEAK = """
+    import json, resource
+    import numpy as np, supervision as sv, dynacrop_native as dc
+
+    image = np.zeros((64, 64, 3), np.uint8)
+    det = sv.Detections(xyxy=np.array([[-100.0, 0.0, 164.0, 64.0]]), data={"detection_id": np.array(["a"])})
+    options = dict(out_of_bounds="pad", mask_opacity=0.0, threads=1, **OPTIONS)
+    dc.crop_resize_batch(image, det, (1, 1000), **options)  # warm: imports, first allocations
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = dc.crop_resize_batch(image, det, (1, 2**22), **options).images
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"growth": (peak - before) * 1024, "output": out.nbytes}))
+"""
+
+
+@pytest.mark.parametrize("options", ["{}", "dict(dtype=np.float32, mean=1, std=2)"])
+def test_wide_slots_need_little_more_memory_than_their_output(options):
+    """A (1, 2**22) slot: the working buffers once grew with the slot width (about 16 bytes per
+    output byte); now a worker's scratch is a few chunks, under 2 MiB."""
+    import json
+
+    result = run_python(WIDE_SLOT_PEAK.replace("**OPTIONS", "**" + options))
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = json.loads(result.stdout.strip().splitlines()[-1])
+    assert got["growth"] < got["output"] + 8 * 2**20, got
+
+
+def test_native_resize_counts_its_scratch_in_the_memory_check():
+    box = np.array([[0, 0, 5, 5]], np.int64)
+    with pytest.raises(MemoryError, match=r"^size: the requested crops need"):
+        _native.crop_resize(np.zeros((10, 10, 3), np.uint8), box, box, None, 0.0, [0, 0, 0],
+                            np.array([[0, 0, 2**31, 2**31]], np.int64), 2**31, 2**31, False, False, False, None,
+                            None, 1)

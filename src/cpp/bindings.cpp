@@ -273,13 +273,12 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     spec.mean = mean ? mean->data() : nullptr;
     spec.std = std ? std->data() : nullptr;
     spec.fill = fill.data();
-    ResizeBatch batch = plan_resizes(b, cv, placement.data(), n, m.data(), spec);
-    check_memory(batch.bytes, "size");
-    check_memory(batch.scratch, "canvas");
+    ResizeBatch batch = plan_resizes(b, cv, placement.data(), n, m.data(), spec, threads);
+    check_memory(batch.needed, "size");
     const Arena out = arena(batch.bytes);
     {
         ReleaseGil release;
-        run_resizes(img, batch, out.data, spec, m.plan ? &*m.plan : nullptr, threads);
+        run_resizes(img, batch, out.data, spec, m.plan ? &*m.plan : nullptr);
     }
     const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
     const size_t cc = static_cast<size_t>(img.c), nn = static_cast<size_t>(n);

@@ -27,24 +27,36 @@ struct ResizeOutput {
     const uint8_t* fill = nullptr;  // c bytes in the image's channel order: padding and letterbox
 };
 
+// A worker's memory besides the output. Slots are resampled in chunks of at most chunk_px
+// columns, each reading only the crop columns its taps touch, so this grows with neither the
+// slot nor the crop's padding: at most ~24 bytes per chunk element, plus rows of the image part.
+struct ResizeScratch {
+    int64_t chunk_px = 0;    // slot columns per chunk
+    int64_t span_px = 0;     // a crop-row buffer: the widest image part and 4 padding pixels
+    int64_t mask_bytes = 0;  // one strided mask row
+    size_t bytes = 0;        // all of it
+};
+
 struct ResizeBatch {
     std::vector<ResizeJob> jobs;  // one per slot
+    ResizeScratch scratch;        // per worker
+    int workers = 1;
     size_t bytes = 0;             // the batch's memory (saturated at SIZE_MAX)
-    size_t scratch = 0;           // working memory of the jobs' crop rows
+    size_t needed = 0;            // the batch and every worker's scratch (saturated at SIZE_MAX)
 };
 
 // Plans slot i for box i (x0, y0, x1, y1 rows of `boxes`, inside the image): `canvas` row i is
 // the crop (containing the box), `placement` row i (px, py, rw, rh) the resized crop's rectangle
 // in the slot (rw == 0: a background-only slot), `masks` (nullptr: none) one box-local mask per
-// box (data == nullptr: none).
+// box (data == nullptr: none); the work goes to `threads` threads (0 = automatic).
 ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int64_t* placement, int64_t n,
-                         const StridedView* masks, const ResizeOutput& out);
+                         const StridedView* masks, const ResizeOutput& out, int threads);
 
 // Resamples every job into its slot of `memory` (batch.bytes) like cv2.resize(crop, (rw, rh))
 // on the crop (after background removal with `plan`, if any), within one level of OpenCV's
 // fixed point, then converts (channel order, float LUT, layout). Work is split by job over
-// `threads` threads (0 = automatic). Touches no Python object.
+// batch.workers threads. Touches no Python object.
 void run_resizes(const StridedView& image, ResizeBatch& batch, uint8_t* memory, const ResizeOutput& out,
-                 const BlendPlan* plan, int threads);
+                 const BlendPlan* plan);
 
 }  // namespace dcn
