@@ -13,8 +13,6 @@ struct StridedView {
     int64_t pixel_bytes() const { return c * itemsize; }
     bool pixels_packed() const { return c == 1 || sc == itemsize; }
     bool row_contiguous() const { return pixels_packed() && sx == pixel_bytes(); }
-    // Rows that follow one another: the whole view is one contiguous run of h * w pixels.
-    bool contiguous() const { return row_contiguous() && sy == w * pixel_bytes(); }
 };
 
 }  // namespace dcn
