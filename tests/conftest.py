@@ -7,11 +7,14 @@ from hypothesis import HealthCheck, settings
 import dynacrop_native as dc
 
 # Property-based runs: "default" for the core stage, fewer examples under the (slow) sanitizer
-# build, many more in CI's fuzz stage. DYNACROP_HYPOTHESIS_PROFILE picks one.
+# build, many more in CI's fuzz stage; all three derandomized, so a CI run is repeatable and a
+# red one reproduces. "explore" draws fresh random examples on every run: the bug hunt that feeds
+# regression tests. DYNACROP_HYPOTHESIS_PROFILE picks one.
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("default", max_examples=150, **_common)
-settings.register_profile("sanitizers", max_examples=60, **_common)
-settings.register_profile("fuzz", max_examples=3000, **_common)
+settings.register_profile("default", max_examples=150, derandomize=True, **_common)
+settings.register_profile("sanitizers", max_examples=60, derandomize=True, **_common)
+settings.register_profile("fuzz", max_examples=3000, derandomize=True, **_common)
+settings.register_profile("explore", max_examples=20000, print_blob=True, **_common)
 settings.load_profile(os.environ.get("DYNACROP_HYPOTHESIS_PROFILE", "default"))
 
 LEVELS = dc.capabilities()["available"]

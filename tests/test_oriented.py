@@ -21,9 +21,11 @@ OPENCV5 = int(cv2.__version__.split(".")[0]) >= 5
 needs_opencv5 = pytest.mark.skipif(
     not OPENCV5, reason="OpenCV 4 warps with 1/32-pixel fixed-point coordinates; oriented crops are OpenCV 5's float32"
 )
-# Where OpenCV runs the kernel the crops reproduce (its AVX2 one), every value must be equal;
-# elsewhere (its SSE or NEON kernels split rows differently) one level on 1% of values is allowed.
-EXACT = OPENCV5 and platform.machine() in ("x86_64", "AMD64") and "*AVX2" in cv2.getCPUFeaturesLine().split()
+# Where OpenCV runs the kernel the crops reproduce (5.0's AVX2 one), every value must be equal;
+# elsewhere (its SSE or NEON kernels split rows differently; 5.1 rounds 0.04% of values the other
+# way) one level on 1% of values is allowed.
+EXACT = (cv2.__version__.startswith("5.0.") and platform.machine() in ("x86_64", "AMD64")
+         and "*AVX2" in cv2.getCPUFeaturesLine().split())
 COLOUR = "#3080c0"
 
 
@@ -78,23 +80,31 @@ def test_pixels_equal_cv2_warp_affine(isa, rng, shape, orientation):
         for crop in dc.oriented_crop(image, corners, **options):
             if crop is None:
                 continue
-            want = cv2_warp(image, crop)
-            assert np.abs(crop.image.astype(np.int16) - want).max() <= 1
-            exact += int((crop.image == want).sum())
-            total += want.size
-    assert total and (exact == total if EXACT else exact / total >= 0.99)
+            exact, total = tally(crop, cv2_warp(image, crop), exact, total)
+    assert_as_exact_as_promised(exact, total)
+
+
+def tally(crop, want, exact, total):
+    assert np.abs(crop.image.astype(np.int16) - want).max() <= 1
+    return exact + int((crop.image == want).sum()), total + want.size
+
+
+def assert_as_exact_as_promised(exact, total):
+    assert total and (exact == total if EXACT else exact / total >= 0.99), f"{exact} of {total} values equal"
 
 
 @needs_opencv5
 def test_margin_and_crops_reaching_past_every_edge(rng):
     image = gray_or_colour(rng, (40, 50, 3))
     corners = rotated_boxes(rng, 60, 50, 40, reach=0.6, sides=(5, 90))
+    exact = total = 0
     for margin in (0, 3):
         crops = dc.oriented_crop(image, corners, margin=margin, background_color=COLOUR)
         assert any(c is not None for c in crops)
         for crop in crops:
             if crop is not None:
-                np.testing.assert_array_equal(crop.image, cv2_warp(image, crop))
+                exact, total = tally(crop, cv2_warp(image, crop), exact, total)
+    assert_as_exact_as_promised(exact, total)
 
 
 def test_simd_levels_equal_the_scalar_twin(rng):
@@ -167,6 +177,16 @@ def test_sizes_and_degenerate_boxes(rng):
     assert dc.oriented_crop(image, np.zeros((0, 4, 2))) == []
     assert dc.oriented_crop(image, sv.Detections.empty()) == []
     assert dc.oriented_crop(image, {"image": {"width": 40, "height": 30}, "predictions": []}) == []
+
+
+def test_nearly_degenerate_box_with_a_far_corner():
+    # Found by the fuzz stage: three corners give a 1 x 1 crop with a ~1e12 scale, the fourth lies
+    # at 1e300, so its translated coordinates overflow float64: inf, without a numpy warning.
+    image = np.zeros((10, 10, 3), np.uint8)
+    crop = dc.oriented_crop(image, [[(0, 0), (1, 0), (2, 1e-12), (1e300, -1e300)]], orientation="corners")[0]
+    assert crop.size == (1, 1)
+    np.testing.assert_array_equal(crop.predictions[:3], [[0, 0], [1, 0], [1, 1]])
+    assert not np.isfinite(crop.predictions[3]).all()
 
 
 def obb_detections(rng, image_shape, n, *, masks=True):

@@ -121,9 +121,11 @@ def warp_matrices(transforms: np.ndarray) -> np.ndarray:
 
 
 def apply(transform: np.ndarray, points: object) -> np.ndarray:
-    """Points (..., 2) through a 2x3 affine transform, in float64."""
+    """Points (..., 2) through a 2x3 affine transform, in float64. Points mapped beyond float64's
+    range (a far corner of a nearly degenerate box) come out as inf or nan, without a warning."""
     p = np.asarray(points, dtype=np.float64)
-    return p @ transform[:, :2].T + transform[:, 2]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return p @ transform[:, :2].T + transform[:, 2]
 
 
 def invert(transforms: np.ndarray) -> np.ndarray:
@@ -133,8 +135,9 @@ def invert(transforms: np.ndarray) -> np.ndarray:
 
 
 def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """outer after inner, as one (..., 2, 3) transform."""
-    return np.concatenate([outer[..., :2] @ inner[..., :2], outer[..., :2] @ inner[..., 2:] + outer[..., 2:]], axis=-1)
+    """outer after inner, as one (..., 2, 3) transform (inf or nan where it overflows, as in apply)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.concatenate([outer[..., :2] @ inner[..., :2], outer[..., :2] @ inner[..., 2:] + outer[..., 2:]], axis=-1)
 
 
 def overlaps(quads: np.ndarray, width: int, height: int) -> np.ndarray:
