@@ -1,4 +1,4 @@
-"""K1/K1' (SPEC §4): background removal on one 1000x1000x3 crop with a random mask.
+"""K1/K1' (performance table): background removal on one 1000x1000x3 crop with a random mask.
 
 Run: python benchmarks/bench_blend.py [--repeat N]
 Prints, for every kernel level this CPU runs, the median time of remove_background next to a

@@ -1,4 +1,4 @@
-"""pytest-benchmark suite for SPEC §4 (S1-S4, K1, K1', K2), the fused batch (B1) and oriented crops (O1): each
+"""pytest-benchmark suite for the performance table (S1-S4, K1, K1', K2), the fused batch (B1) and oriented crops (O1): each
 scenario's baseline and ours in one group, same process, same inputs.
 
     python -m pytest benchmarks                       # full size

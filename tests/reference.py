@@ -4,7 +4,7 @@ import numpy as np
 
 
 def numpy_reference(crop, mask, a, bg):
-    """SPEC §2 step 3 in numpy float32, independent of the native table: the product rounded
+    """Background removal in numpy float32, independent of the native table: the product rounded
     to float32, then fma done exactly in float64 (bg * f32(a) is exact there) and rounded once."""
     a32, b32 = np.float32(a), np.float32(1.0 - a)
     c3 = crop.reshape(*crop.shape[:2], len(bg))
@@ -16,7 +16,7 @@ def numpy_reference(crop, mask, a, bg):
 
 
 def crop_reference(image, xyxy):
-    """SPEC §2 steps 1-2 with §2.1 clamping: numpy rounding, clamp, None for empty crops."""
+    """Boxes as upstream crops them, clamped: numpy rounding, clamp, None for empty crops."""
     h, w = image.shape[:2]
     out = []
     boxes = np.round(np.asarray(xyxy, dtype=np.float64).reshape(-1, 4))

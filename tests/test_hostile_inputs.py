@@ -147,6 +147,7 @@ OPTIONS_BAD = [
     (lambda: dc.dynamic_crop(IMG, payload(), min_size=HUGE), ValueError, "min_size"),
     (lambda: dc.dynamic_crop(IMG, payload(), background_color=(HUGE, 0, 0)), ValueError, "background_color"),
     (lambda: dc.dynamic_crop(IMG, payload(), background_color=(10**5000, 0, 0)), ValueError, "background_color"),
+    (lambda: dc.crop_boxes(IMG, [[0, 0, HUGE, 5]]), ValueError, "xyxy: boxes must be finite"),
     (lambda: dc.crop_resize_batch(IMG, payload(), HUGE), ValueError, "size: expected"),
     (lambda: dc.crop_resize_batch(IMG, payload(), (4, 10**5000)), ValueError, "size: expected"),
     (lambda: dc.crop_resize_batch(IMG, payload(), 4, margin=HUGE), ValueError, "margin"),

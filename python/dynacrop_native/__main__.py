@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     crop.add_argument("--allow-outside-images", action="store_true",
                       help="read file_names that are absolute or contain '..' (refused by default)")
     crop.set_defaults(run=_crop)
-    bench = sub.add_parser("bench", help="the SPEC §4 performance table (needs the bench extra)")
+    bench = sub.add_parser("bench", help="the performance table, ours beside upstream (needs the bench extra)")
     bench.add_argument("--quick", action="store_true", help="fewer rounds: about 30 s")
     bench.add_argument("--plot", metavar="FILE.png", help="save a bar chart of the ratios")
     bench.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # smoke runs in CI

@@ -1,4 +1,4 @@
-"""remove_background: SPEC §2 step 3 on one crop."""
+"""remove_background: the mask blend (cv2.addWeighted semantics) on one crop."""
 
 from __future__ import annotations
 

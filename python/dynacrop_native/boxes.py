@@ -1,4 +1,4 @@
-"""Box rounding and clamping (SPEC §2 steps 1-2, §2.1)."""
+"""Boxes: checked, rounded half to even and clamped to the image, as upstream crops them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ def as_xyxy(value: object, name: str = "xyxy") -> np.ndarray:
     """(N, 4) float64 boxes, finite; an empty sequence gives (0, 4)."""
     try:
         boxes = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # an int beyond float64 (10**400): a value, not a type, error
+        raise ValueError(f"{name}: boxes must be finite numbers within float64's range") from None
     except (TypeError, ValueError) as e:
         raise TypeError(f"{name}: expected an (N, 4) array of numbers ({e})") from None
     if boxes.shape in ((0,), (0, 4)) or (boxes.ndim == 2 and boxes.shape[0] == 0):

@@ -1,4 +1,4 @@
-"""Background colours: upstream's accepted forms (SPEC §2 step 7) with §2.1's stricter checks."""
+"""Background colours: upstream's accepted forms, checked more strictly (out-of-range values are errors)."""
 
 from __future__ import annotations
 

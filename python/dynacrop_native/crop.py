@@ -1,4 +1,4 @@
-"""crop_boxes: SPEC §2 steps 1-2 with §2.1 clamping."""
+"""crop_boxes: one crop per box, rounded half to even and clamped to the image."""
 
 from __future__ import annotations
 

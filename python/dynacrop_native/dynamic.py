@@ -1,4 +1,4 @@
-"""dynamic_crop: the Dynamic Crop block (SPEC §2, §3)."""
+"""dynamic_crop: the Dynamic Crop block (crop, background removal, predictions translated) and its options."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def _rows(array: np.ndarray) -> list[np.ndarray]:
 
 
 class SupervisionDetections:
-    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (SPEC §2 step 5).
+    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (predictions translated into each crop).
 
     Every per-detection field is sliced once per call, in bulk; the translated detections are
     assembled from those rows without re-running supervision's validation, which the input

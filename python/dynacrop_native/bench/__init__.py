@@ -1,4 +1,4 @@
-"""`python -m dynacrop_native bench`: the SPEC §4 table, measured side by side in one process.
+"""`python -m dynacrop_native bench`: the performance table, measured side by side in one process.
 
 Baseline and ours run alternately, round after round, on the same inputs; the table gives each
 side's median and the median of the per-round ratios, so slow drifts of a shared machine hit

@@ -1,4 +1,4 @@
-"""Inputs of the SPEC §4 scenarios, deterministic for a seed. `scale` < 1 shrinks frames and
+"""Inputs of the benchmark scenarios, deterministic for a seed. `scale` < 1 shrinks frames and
 counts for smoke runs."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A faithful re-creation of upstream's v1 `crop_image` (Roboflow Inference, Dynamic Crop
-block) in numpy + OpenCV + supervision, written from SPEC §2, used only as a baseline for
+block) in numpy + OpenCV + supervision, written from the block's documented behaviour, used only as a baseline for
 benchmarks and as an oracle in tests. It returns plain arrays instead of WorkflowImageData:
 ``[{"crops": (crop, (x_min, y_min)) | None, "predictions": sv.Detections | None}]``.
 """

@@ -1,4 +1,4 @@
-"""Drop-in backend for Roboflow Inference's Dynamic Crop block (SPEC §5).
+"""Drop-in backend for Roboflow Inference's Dynamic Crop block.
 
 - ``crop_image(...)``: same arguments and result as upstream's v1 ``crop_image``.
 - ``load_blocks()``: makes this module a Workflows plugin
