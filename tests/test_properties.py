@@ -9,7 +9,7 @@ arrays never change, and promised copies never alias an input.
 
 import numpy as np
 import pytest
-from hypothesis import event, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 import dynacrop_native as dc
@@ -20,6 +20,13 @@ from reference import crop_reference, numpy_reference
 ARGUMENT_NAMES = ("image:", "xyxy:", "crop:", "mask:", "mask_opacity:", "background_color:", "threads:",
                   "detections:", "detections.xyxy:", "detections.mask:", "detections.data[")
 DTYPES = [np.uint8, np.uint8, np.uint16, np.float32, np.uint8, np.int32, np.float64, np.bool_, np.int8]
+levels = st.sampled_from(dc.capabilities()["available"])  # every property runs on every kernel level
+
+
+@pytest.fixture(autouse=True, scope="module")
+def best_level_after():
+    yield
+    dc.set_isa("best")
 
 
 @st.composite
@@ -74,8 +81,9 @@ def check_error(excinfo):
     event(f"{type(excinfo.value).__name__} {message.split(':')[0]}")
 
 
-@given(image=arrays(), xyxy=box_lists, copy=st.booleans(), threads=st.sampled_from([None, 1, 2]))
-def test_crop_boxes_never_crashes_and_matches_numpy(image, xyxy, copy, threads):
+@given(image=arrays(), xyxy=box_lists, copy=st.booleans(), threads=st.sampled_from([None, 1, 2]), level=levels)
+def test_crop_boxes_never_crashes_and_matches_numpy(image, xyxy, copy, threads, level):
+    dc.set_isa(level)
     before = image.copy()
     try:
         crops = dc.crop_boxes(image, xyxy, copy=copy, threads=threads)
@@ -100,8 +108,10 @@ def test_crop_boxes_never_crashes_and_matches_numpy(image, xyxy, copy, threads):
     mask_kind=st.sampled_from(["match", "match", "per-channel", "wrong-shape", "wrong-dtype", "strided"]),
     a=opacities,
     colour=colours,
+    level=levels,
 )
-def test_remove_background_never_crashes_and_matches_numpy(crop, mask_seed, mask_kind, a, colour):
+def test_remove_background_never_crashes_and_matches_numpy(crop, mask_seed, mask_kind, a, colour, level):
+    dc.set_isa(level)
     rng = np.random.default_rng(mask_seed)
     hw = crop.shape[:2]
     if mask_kind == "per-channel" and crop.ndim == 3:
@@ -136,11 +146,12 @@ def test_remove_background_never_crashes_and_matches_numpy(crop, mask_seed, mask
     a=st.sampled_from([0.0, 0.5, 0.3, 1.0]),
     with_masks=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
+    level=levels,
 )
-def test_dynamic_crop_matches_per_box_reference(image, xyxy, a, with_masks, seed):
+def test_dynamic_crop_matches_per_box_reference(image, xyxy, a, with_masks, seed, level):
+    dc.set_isa(level)
     sv = pytest.importorskip("supervision")
-    if image.shape[2] not in (1, 3, 4) or 0 in image.shape[:2]:
-        return
+    assume(image.shape[2] in (1, 3, 4) and 0 not in image.shape[:2])
     n = len(xyxy)
     rng = np.random.default_rng(seed)
     masks = (rng.random((n, *image.shape[:2])) < 0.5) if with_masks else None
@@ -171,15 +182,16 @@ def test_dynamic_crop_matches_per_box_reference(image, xyxy, a, with_masks, seed
     out_of_bounds=st.sampled_from(["clamp", "pad"]),
     a=st.sampled_from([0.0, 0.5, 1.0]),
     seed=st.integers(0, 2**32 - 1),
+    level=levels,
 )
 def test_crop_resize_batch_matches_crop_then_cv2_resize(image, xyxy, size, keep_aspect, interpolation,
-                                                        out_of_bounds, a, seed):
+                                                        out_of_bounds, a, seed, level):
+    dc.set_isa(level)
     sv = pytest.importorskip("supervision")
     pytest.importorskip("cv2")
     from test_crop_resize import reference
 
-    if (image.ndim == 3 and image.shape[2] not in (1, 3, 4)) or 0 in image.shape[:2]:
-        return
+    assume((image.ndim == 2 or image.shape[2] in (1, 3, 4)) and 0 not in image.shape[:2])
     n = len(xyxy)
     masks = np.random.default_rng(seed).random((n, *image.shape[:2])) < 0.5
     det = sv.Detections(xyxy=np.array(xyxy, dtype=np.float64).reshape(n, 4), mask=masks,
@@ -212,9 +224,11 @@ corner_lists = st.one_of(
     margin=st.integers(0, 3),
     output=st.sampled_from(["image", "image", "bgra"]),
     seed=st.one_of(st.none(), st.integers(0, 2**32 - 1)),  # None: no masks
+    level=levels,
 )
 def test_oriented_crop_never_crashes_and_matches_cv2(image, corners, a, colour, orientation, long_side, margin, output,
-                                                     seed):
+                                                     seed, level):
+    dc.set_isa(level)
     sv = pytest.importorskip("supervision")
     from test_oriented import EXACT, cv2, cv2_warp
 

@@ -127,14 +127,13 @@ EDGE_BOXES = [[-6.0, 10.0, 8.0, 20.0], [10.0, -5.0, 20.0, 6.0], [70.0, 10.0, 90.
               [-5.0, -5.0, 5.0, 5.0], [75.0, 55.0, 85.0, 65.0], [-10.0, -10.0, 90.0, 70.0]]
 
 
-@pytest.mark.parametrize("shape, dtype", [((60, 80, 3), np.uint8), ((60, 80), np.uint8), ((60, 80, 4), np.uint8),
-                                          ((60, 80, 3), np.uint16)])
-@pytest.mark.parametrize("opacity", [0.0, 0.5, 1.0])
+PAD_CASES = [(shape, np.uint8, a) for shape in [(60, 80, 3), (60, 80), (60, 80, 4)] for a in (0.0, 0.5, 1.0)]
+
+
+@pytest.mark.parametrize("shape, dtype, opacity", [*PAD_CASES, ((60, 80, 3), np.uint16, 0.0)])  # blending is uint8 only
 def test_pad_mode_at_every_edge(rng, isa, shape, dtype, opacity):
     image = rng.integers(0, 256, shape).astype(dtype)
     masks = rng.random((len(EDGE_BOXES), 60, 80)) < 0.5
-    if dtype != np.uint8 and opacity > 0:
-        return  # blending needs uint8
     det = detections(EDGE_BOXES, masks)
     crops = dc.dynamic_crop(image, det, out_of_bounds="pad", mask_opacity=opacity, background_color="#204060")
     for i, (box, crop) in enumerate(zip(EDGE_BOXES, crops)):
@@ -146,6 +145,13 @@ def test_pad_mode_at_every_edge(rng, isa, shape, dtype, opacity):
         cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, 80), min(y1, 60)
         want_mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = masks[i, cy0:cy1, cx0:cx1]
         np.testing.assert_array_equal(crop.predictions.mask[0], want_mask)
+
+
+def test_pad_mode_blending_other_dtypes_is_refused(rng):
+    image = rng.integers(0, 256, (60, 80, 3)).astype(np.uint16)
+    det = detections(EDGE_BOXES, rng.random((len(EDGE_BOXES), 60, 80)) < 0.5)
+    with pytest.raises(ValueError, match="image: expected dtype uint8"):
+        dc.dynamic_crop(image, det, out_of_bounds="pad", mask_opacity=0.5)
 
 
 def test_pad_mode_with_rle_margins_and_nesting(rng):
