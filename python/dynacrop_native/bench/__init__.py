@@ -7,6 +7,7 @@ both sides alike. Needs the `bench` extra (OpenCV, supervision, matplotlib for -
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import platform
@@ -213,15 +214,41 @@ def memory_probe(scale: float, mode: str = "dense") -> dict | None:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def cpu_name() -> str:
+def cpu_fields() -> dict[str, str]:
+    """The first processor's fields in /proc/cpuinfo (empty where there is none)."""
+    fields: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return fields
+
+
+def cpu_name() -> str:
+    return cpu_fields().get("model name") or platform.processor() or platform.machine()
+
+
+def cpu_description() -> str:
+    """Model name, family/model (virtual machines often report only "AMD EPYC") and the cache
+    sizes, so that results from different CPUs are never compared by mistake."""
+    f = cpu_fields()
+    parts = [cpu_name()]
+    if "cpu family" in f:
+        parts.append(f"family {f['cpu family']} model {f.get('model', '?')}")
+    caches = []
+    for index in sorted(glob.glob("/sys/devices/system/cpu/cpu0/cache/index*")):
+        try:
+            level, kind, size = (open(f"{index}/{n}").read().strip() for n in ("level", "type", "size"))
+        except OSError:
+            continue
+        if kind != "Instruction":
+            caches.append(f"L{level} {size}")
+    return ", ".join(parts + caches)
 
 
 def header() -> str:
@@ -230,7 +257,7 @@ def header() -> str:
 
     caps = dc.capabilities()
     return (
-        f"CPU: {cpu_name()} ({os.cpu_count()} cores; features {', '.join(caps['cpu'])})\n"
+        f"CPU: {cpu_description()} ({os.cpu_count()} cores; features {', '.join(caps['cpu'])})\n"
         f"kernels: {caps['active']} (available: {', '.join(caps['available'])})\n"
         f"versions: dynacrop_native {dc.__version__}, Python {platform.python_version()}, numpy {np.__version__}, "
         f"OpenCV {cv2.__version__}, supervision {supervision.__version__}"
