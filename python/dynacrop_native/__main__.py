@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="read file_names that are absolute or contain '..' (refused by default)")
     crop.set_defaults(run=_crop)
     bench = sub.add_parser("bench", help="the performance table, ours beside upstream (needs the bench extra)")
-    bench.add_argument("--quick", action="store_true", help="fewer rounds: about 30 s")
+    bench.add_argument("--quick", action="store_true", help="fewer rounds: about 20 s on 2 cores")
     bench.add_argument("--plot", metavar="FILE.png", help="save a bar chart of the ratios")
     bench.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # smoke runs in CI
     bench.set_defaults(run=_bench)
