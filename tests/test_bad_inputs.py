@@ -56,8 +56,9 @@ ROWS = [
      "background_color: components must be integers in 0..255, got (0, 0, 300)"),
     ("detections of an unknown type", lambda: dc.dynamic_crop(IMG, [[0, 0, 2, 2]]), TypeError,
      "detections: expected supervision.Detections or a Roboflow JSON prediction dict, got list"),
-    ("detection without its id", lambda: dc.dynamic_crop(IMG, {"predictions": [{"x": 1, "y": 1, "width": 2, "height": 2}]}),
-     ValueError, "detections: prediction 0 lacks the 'detection_id' key"),
+    ("some detections without their id", lambda: dc.dynamic_crop(IMG, {"predictions": [
+        {"x": 1, "y": 1, "width": 2, "height": 2, "detection_id": "a"}, {"x": 1, "y": 1, "width": 2, "height": 2}]}),
+     ValueError, "detections: prediction 1 lacks the 'detection_id' key"),
     ("RLE run length fractional or negative", lambda: dc.remove_background(
         IMG, {"size": [4, 6], "counts": [0.5, 23.5]}, 0.5), ValueError,
      "mask: 'counts' must be non-negative whole numbers up to h * w = 24, got 0.5 at position 0"),

@@ -150,8 +150,7 @@ def test_empty_detections_and_missing_id():
     image = np.zeros((10, 10, 3), np.uint8)
     assert dc.dynamic_crop(image, sv.Detections.empty()) == []
     det = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]))
-    with pytest.raises(ValueError, match="lack of detection_id key"):
-        dc.dynamic_crop(image, det)
+    assert dc.dynamic_crop(image, det)[0].parent_id == "0"  # no ids: the index (tests/test_detection_ids.py)
     det = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]), data={"my_id": np.array(["x"])})
     assert dc.dynamic_crop(image, det, detection_id_key="my_id")[0].parent_id == "x"
 
@@ -185,8 +184,8 @@ def test_roboflow_json_round_trip():
     assert p["points"] == [{"x": 1.0, "y": 1.0}, {"x": 9.0, "y": 7.0}]
     assert p["keypoints"][0]["x"] == 5.0 and p["keypoints"][0]["class"] == "nose"
     assert payload == before
-    with pytest.raises(ValueError, match="lacks the 'detection_id' key"):
-        dc.dynamic_crop(image, {"predictions": [{"x": 1, "y": 1, "width": 2, "height": 2}]})
+    with pytest.raises(ValueError, match="prediction 1 lacks the 'detection_id' key"):
+        dc.dynamic_crop(image, {"predictions": [payload["predictions"][0], {"x": 1, "y": 1, "width": 2, "height": 2}]})
 
 
 @pytest.mark.parametrize(

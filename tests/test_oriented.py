@@ -326,7 +326,7 @@ def test_nested_crops_compose_their_transforms(rng):
     inner = dc.oriented_crop(outer, inner_corners)[0]
     pts = np.array([[0.0, 0.0], [3.5, 7.25], [inner.size[0], inner.size[1]]])
     np.testing.assert_allclose(inner.to_root(pts), outer.to_image(inner.to_image(pts)), atol=1e-9)
-    assert inner.origin_size == outer.size and inner.root_parent_id is None
+    assert inner.origin_size == outer.size and inner.root_parent_id == "0" and inner.parent_id == "0/0"
     axis = dc.dynamic_crop(image, sv.Detections(xyxy=np.array([[40.0, 20, 140, 100]]),
                                                 data={"detection_id": np.array(["box"])}))[0]
     nested = dc.oriented_crop(axis, inner_corners)[0]

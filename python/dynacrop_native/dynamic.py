@@ -70,6 +70,11 @@ def dynamic_crop(
     ``1``: serial; results never depend on it). Without blending, crops are views of ``image``
     unless ``copy=True``.
 
+    Ids: ``data[detection_id_key]`` (Roboflow JSON: each prediction's key) becomes each crop's
+    ``parent_id``; detections that carry none (``sv.Detections.from_ultralytics``,
+    ``from_inference``, plain boxes) get their index as a string, ``"0"``, ``"1"``, ...,
+    after ``"<parent_id>/"`` when ``image`` is a :class:`Crop`.
+
     Opt-in extras (the defaults keep upstream's behaviour): ``margin`` pixels and
     ``margin_ratio`` of the box size added on every side, ``square=True`` grows the short side
     around the centre, ``min_size`` gives None for boxes narrower or shorter than it (as
@@ -89,7 +94,9 @@ def dynamic_crop(
         raise ValueError(f"out_of_bounds: expected 'clamp' or 'pad', got {out_of_bounds!r}")
     shaping = dict(margin=margin, margin_ratio=margin_ratio, square=square, min_size=min_size,
                    alpha=output == "bgra", pad=out_of_bounds == "pad")
-    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads, **shaping)
+    id_prefix = f"{parent.parent_id}/" if parent else ""
+    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads,
+                         id_prefix=id_prefix, **shaping)
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
     root_id = parent.root_parent_id if parent else None
@@ -119,10 +126,13 @@ def cut_detections(
     min_size: float = 0,
     alpha: bool = False,
     pad: bool = False,
+    id_prefix: str | None = None,
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray | None, Any, Any]]:
     """The work behind :func:`dynamic_crop` for a validated image array: per detection, its
     clamped int box, crop (None if empty), translated prediction (None if empty) and id, as
-    the detections carry it. Integrations build their own result objects from this."""
+    the detections carry it. Integrations build their own result objects from this.
+    Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
+    drop-in) raises upstream's error instead."""
     a = opacity(mask_opacity)
     bgr = parse_color(background_color)
     n_threads = threads_arg(threads)
@@ -131,7 +141,7 @@ def cut_detections(
     schema = schema_for(detections, detection_id_key)
     if schema.n == 0:
         return []
-    ids = schema.ids()
+    ids = schema.ids(id_prefix)
     boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, pad)
     masks = schema.local_masks(boxes, *source.shape[:2])
     schema.prepare(boxes if canvas is None else canvas)

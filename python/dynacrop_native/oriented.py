@@ -31,10 +31,10 @@ class OrientedCrop:
 
     image: np.ndarray
     predictions: Any
-    parent_id: str | None
+    parent_id: str
     transform: np.ndarray
     origin_size: tuple[int, int]
-    root_parent_id: str | None
+    root_parent_id: str
     root_transform: np.ndarray
 
     @property
@@ -76,7 +76,8 @@ def oriented_crop(
     ``detections``: ``supervision.Detections`` with the corners in ``data["xyxyxyxy"]``
     (supervision's oriented boxes) or ``data["rect"]`` (Inference's Bounding Rectangle block), a
     Roboflow JSON prediction dict whose predictions carry ``"rect"`` corners, or an (N, 4, 2)
-    array of corners; ``corners_key`` names another key. Predictions come back in the same form.
+    array of corners; ``corners_key`` names another key. Predictions come back in the same form;
+    ids as in :func:`dynamic_crop` (the detection's index where it carries none).
 
     The crop's frame (see the README's picture): three consecutive corners p0, p1, p2 taken
     clockwise on screen (counter-clockwise corners are walked the other way: a crop is never a
@@ -125,7 +126,7 @@ def oriented_crop(
     crops, warped, inside = _warp(source, frame.transforms[kept], frame.sizes[kept], regions[kept],
                                   None if masks is None else [masks[i] for i in kept], 0.0 if alpha else a, bg,
                                   alpha, n_threads)
-    ids = reader.ids()
+    ids = reader.ids(f"{parent.parent_id}/" if parent else "")
     root_id, root = _root(parent)
     results: list[OrientedCrop | None] = [None] * reader.n
     for j, i in enumerate(kept.tolist()):

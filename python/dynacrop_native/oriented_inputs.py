@@ -18,7 +18,7 @@ import numpy as np
 
 from . import frames, rle
 from ._checks import shown
-from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, is_compact_mask, schema_for
+from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, prediction_ids, schema_for
 
 RECT_KEY = "rect"  # Inference's Bounding Rectangle block: the 4 corners of cv2.minAreaRect
 CORNER_KEYS = (OBB_KEY, RECT_KEY)
@@ -74,8 +74,8 @@ class CornerArray:
         self.corners = frames.as_corners(value, "detections")
         self.n = len(self.corners)
 
-    def ids(self) -> list:
-        return [None] * self.n
+    def ids(self, prefix: str) -> list:
+        return index_ids(self.n, prefix, "")
 
     def has_masks(self) -> bool:
         return False
@@ -106,9 +106,9 @@ class SupervisionCorners:
         if len(self.corners) != self.n:
             raise ValueError(f"detections.data['{self.key}']: expected {self.n} boxes, got {len(self.corners)}")
 
-    def ids(self) -> list:
+    def ids(self, prefix: str) -> list:
         ids = self.det.data.get(self.id_key)
-        return [None] * self.n if ids is None else [str(v) for v in ids]
+        return index_ids(self.n, prefix, "") if ids is None else [str(v) for v in ids]
 
     def has_masks(self) -> bool:
         return self.det.mask is not None or RLE_KEY in self.det.data
@@ -188,8 +188,8 @@ class RoboflowJsonCorners:
                                  f"got {shown(p[self.key])}") from None
         self.corners = frames.as_corners(rows, f"detections['predictions'][...]['{self.key}']")
 
-    def ids(self) -> list:
-        return [None if self.id_key not in p else str(p[self.id_key]) for p in self.preds]
+    def ids(self, prefix: str) -> list:
+        return [str(v) for v in prediction_ids(self.preds, self.id_key, prefix)]
 
     def has_masks(self) -> bool:
         return any("rle" in p for p in self.preds)

@@ -53,6 +53,27 @@ def pad_to(local: np.ndarray, region: tuple[int, int, int, int], canvas: tuple[i
     return out
 
 
+def index_ids(n: int, prefix: str | None, missing: str) -> list[str]:
+    """Ids for detections that carry none: the detection's index as a string after `prefix`
+    ("0", "1", ...; a nested crop's parent id and "/" before it). `prefix` None means ids are
+    required (upstream's contract, kept by the Inference drop-in): ValueError(`missing`)."""
+    if prefix is None:
+        raise ValueError(missing)
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def prediction_ids(preds: list, key: str, prefix: str | None) -> list:
+    """The `key` of each Roboflow prediction; index ids (see index_ids) when none has one. A
+    partial set is refused: generated ids could collide with the given ones."""
+    missing = [i for i, p in enumerate(preds) if key not in p]
+    if not missing:
+        return [p[key] for p in preds]
+    error = f"detections: prediction {missing[0]} lacks the '{key}' key"
+    if len(missing) < len(preds):
+        raise ValueError(error)
+    return index_ids(len(preds), prefix, error)
+
+
 def _object_row(value: Any) -> np.ndarray:
     row = np.empty(1, dtype=object)
     row[0] = value
@@ -78,12 +99,10 @@ class SupervisionDetections:
         self.key = detection_id_key
         self.xyxy = detections.xyxy
 
-    def ids(self) -> list:
+    def ids(self, prefix: str | None = None) -> list:
         if self.key not in self.det.data:
-            raise ValueError(
-                f"detections: sv.Detections object passed to crop step do not fulfill contract - "
-                f"lack of {self.key} key in data dictionary."
-            )
+            return index_ids(self.n, prefix, f"detections: sv.Detections object passed to crop step do not fulfill "
+                                             f"contract - lack of {self.key} key in data dictionary.")
         return list(self.det.data[self.key])
 
     def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
@@ -213,11 +232,8 @@ class RoboflowJson:
         half = c[:, 2:] / 2
         self.xyxy = np.concatenate([c[:, :2] - half, c[:, :2] + half], axis=1)
 
-    def ids(self) -> list:
-        missing = [i for i, p in enumerate(self.preds) if self.key not in p]
-        if missing:
-            raise ValueError(f"detections: prediction {missing[0]} lacks the '{self.key}' key")
-        return [p[self.key] for p in self.preds]
+    def ids(self, prefix: str | None = None) -> list:
+        return prediction_ids(self.preds, self.key, prefix)
 
     def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
         """Box regions of the predictions' `rle` masks (polygon `points` are translated, not
