@@ -143,7 +143,7 @@ def cut_detections(
         return []
     ids = schema.ids(id_prefix)
     boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, pad)
-    masks = schema.local_masks(boxes, *source.shape[:2])
+    masks = schema.local_masks(boxes, *source.shape[:2], polygons=a > 0)  # polygons: only when used
     schema.prepare(boxes if canvas is None else canvas)
 
     blend = masks is not None and a > 0 and not alpha  # with alpha, colours stay and the mask goes to alpha

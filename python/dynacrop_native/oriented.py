@@ -121,7 +121,7 @@ def oriented_crop(
     kept = np.flatnonzero(frame.valid & frames.overlaps(frame.quads, width, height))
     regions = np.zeros((reader.n, 4), dtype=np.int64)  # empty where no crop
     regions[kept] = frames.footprints(frame.quads[kept], width, height)
-    masks = reader.mask_regions(regions, height, width)
+    masks = reader.mask_regions(regions, height, width, polygons=a > 0)
     alpha = output == "bgra"
     crops, warped, inside = _warp(source, frame.transforms[kept], frame.sizes[kept], regions[kept],
                                   None if masks is None else [masks[i] for i in kept], 0.0 if alpha else a, bg,

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import frames, rle
 from ._checks import shown
+from .polygons import has_polygon
 from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, prediction_ids, schema_for
 
 RECT_KEY = "rect"  # Inference's Bounding Rectangle block: the 4 corners of cv2.minAreaRect
@@ -38,11 +39,13 @@ def reader_for(detections: Any, corners_key: str | None, detection_id_key: str):
     )
 
 
-def mask_regions(detections: Any, detection_id_key: str, boxes: np.ndarray, height: int, width: int) -> list | None:
+def mask_regions(
+    detections: Any, detection_id_key: str, boxes: np.ndarray, height: int, width: int, polygons: bool = False
+) -> list | None:
     """Each detection's instance mask over its (x0, y0, x1, y1) region of the image, read the
     way dynamic_crop reads masks (dense, CompactMask, COCO RLE; only the region is decoded): the
     one place oriented crops use the axis-aligned schemas."""
-    return schema_for(detections, detection_id_key).local_masks(boxes, height, width)
+    return schema_for(detections, detection_id_key).local_masks(boxes, height, width, polygons)
 
 
 def _corner_key(keys: Any, corners_key: str | None, where: str) -> str:
@@ -80,7 +83,7 @@ class CornerArray:
     def has_masks(self) -> bool:
         return False
 
-    def mask_regions(self, boxes: np.ndarray, height: int, width: int) -> list | None:
+    def mask_regions(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> list | None:
         return None
 
     def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> np.ndarray:
@@ -113,7 +116,7 @@ class SupervisionCorners:
     def has_masks(self) -> bool:
         return self.det.mask is not None or RLE_KEY in self.det.data
 
-    def mask_regions(self, boxes: np.ndarray, height: int, width: int) -> list | None:
+    def mask_regions(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> list | None:
         return mask_regions(self.det, self.id_key, boxes, height, width) if self.has_masks() else None
 
     def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> Any:
@@ -194,8 +197,10 @@ class RoboflowJsonCorners:
     def has_masks(self) -> bool:
         return any("rle" in p for p in self.preds)
 
-    def mask_regions(self, boxes: np.ndarray, height: int, width: int) -> list | None:
-        return mask_regions(self.payload, self.id_key, boxes, height, width) if self.has_masks() else None
+    def mask_regions(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> list | None:
+        if not (self.has_masks() or polygons and any(has_polygon(p) for p in self.preds)):
+            return None
+        return mask_regions(self.payload, self.id_key, boxes, height, width, polygons)
 
     def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> dict:
         pred = _copy.deepcopy(self.preds[i])

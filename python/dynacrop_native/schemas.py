@@ -16,6 +16,7 @@ import numpy as np
 
 from . import rle
 from ._checks import real
+from .polygons import has_polygon, polygon_region
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
 KEYPOINTS_KEY = "keypoints_xy"
@@ -105,9 +106,12 @@ class SupervisionDetections:
                                              f"contract - lack of {self.key} key in data dictionary.")
         return list(self.det.data[self.key])
 
-    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
+    def local_masks(
+        self, boxes: np.ndarray, height: int, width: int, polygons: bool = False
+    ) -> list[np.ndarray | None] | None:
         """Each detection's mask over its clamped box, never expanded to the full frame: views
-        of a dense mask, or the box region decoded from a CompactMask or `data["rle_mask"]`."""
+        of a dense mask, or the box region decoded from a CompactMask or `data["rle_mask"]`
+        (`polygons` is for Roboflow JSON: supervision rasterises its own)."""
         mask, data = self.det.mask, self.det.data
         boxes_list = [tuple(b) for b in boxes.tolist()]
         self._rle_local = None
@@ -235,23 +239,31 @@ class RoboflowJson:
     def ids(self, prefix: str | None = None) -> list:
         return prediction_ids(self.preds, self.key, prefix)
 
-    def local_masks(self, boxes: np.ndarray, height: int, width: int) -> list[np.ndarray | None] | None:
-        """Box regions of the predictions' `rle` masks (polygon `points` are translated, not
-        rasterised); None when no prediction carries one."""
+    def local_masks(
+        self, boxes: np.ndarray, height: int, width: int, polygons: bool = False
+    ) -> list[np.ndarray | None] | None:
+        """Box regions of the predictions' masks: `rle` decoded, or with `polygons` (when the
+        masks will be used) the polygon `points` rasterised; None for a prediction with neither
+        (or under 3 points), and None when no prediction has a mask."""
         self._rle_local = None
-        if not any("rle" in p for p in self.preds):
+        kinds = ["rle" if "rle" in p else "points" if polygons and has_polygon(p) else None for p in self.preds]
+        if not any(kinds):
             return None
-        self._rle_local = []
-        for i, (p, box) in enumerate(zip(self.preds, boxes.tolist())):
-            if "rle" not in p:
-                self._rle_local.append(None)
-                continue
-            name = f"detections['predictions'][{i}]['rle']"
-            h, w, _ = rle.parse(p["rle"], name)
-            if (h, w) != (height, width):
-                raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
-            self._rle_local.append(rle.decode_box(p["rle"], tuple(box), name))
-        return self._rle_local
+        masks: list[np.ndarray | None] = []
+        for i, (p, kind, box) in enumerate(zip(self.preds, kinds, boxes.tolist())):
+            name = f"detections['predictions'][{i}]['{kind}']"
+            if kind == "points":
+                masks.append(polygon_region(p["points"], tuple(box), height, width, name))
+            elif kind == "rle":
+                h, w, _ = rle.parse(p["rle"], name)
+                if (h, w) != (height, width):
+                    raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
+                masks.append(rle.decode_box(p["rle"], tuple(box), name))
+            else:
+                masks.append(None)
+        if "rle" in kinds:  # re-encoded crop-local in translated()
+            self._rle_local = [m if kind == "rle" else None for m, kind in zip(masks, kinds)]
+        return masks
 
     def prepare(self, boxes: np.ndarray) -> None:
         # One copy of the other top-level keys for the whole call (not one per prediction).

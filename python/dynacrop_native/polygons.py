@@ -1,0 +1,49 @@
+"""Polygon masks of Roboflow JSON predictions (`points`), rasterised as
+`sv.Detections.from_inference` does (vertices rounded half to even, `cv2.fillPoly` with value 1)
+without a frame-sized mask.
+
+fillPoly is not translation-invariant at a canvas border: an edge that leaves the canvas is
+clipped and then stepped from the clipped end, which moves pixels along it. A box-sized canvas
+would therefore differ from supervision's frame-sized one wherever the polygon crosses the box.
+The canvas here is the polygon's extent within the image: it only has borders where the image has
+them (or where nothing is drawn), so its pixels equal supervision's exactly; only the part under
+the box is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+MIN_POINTS = 3  # fewer vertices: no mask (supervision's MIN_POLYGON_POINT_COUNT)
+_INT32 = 2**31 - 1
+
+
+def has_polygon(pred: Any) -> bool:
+    return len(pred.get("points") or ()) >= MIN_POINTS
+
+
+def polygon_region(points: list, box: tuple[int, int, int, int], height: int, width: int, name: str) -> np.ndarray:
+    """The (y1 - y0, x1 - x0) bool mask of the polygon `points` ([{"x", "y"}, ...], already
+    checked to be numbers) under box (x0, y0, x1, y1) of a (height, width) image."""
+    try:
+        import cv2
+    except ImportError:
+        raise ImportError(f"{name}: polygon masks are rasterised with OpenCV, which is not installed: "
+                          "pip install opencv-python-headless (or pass mask_opacity=0)") from None
+    vertices = np.round(np.array([[p["x"], p["y"]] for p in points], dtype=np.float64))
+    if not (np.abs(vertices) <= _INT32).all():  # NaN, inf and beyond int32 alike
+        raise ValueError(f"{name}: vertices must be finite and within int32, got {vertices.tolist()[:4]}...")
+    polygon = vertices.astype(np.int32)
+    x0, y0, x1, y1 = box
+    out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0)), dtype=bool)
+    lo = np.maximum(polygon.min(axis=0), 0)
+    hi = np.minimum(polygon.max(axis=0).astype(np.int64) + 1, [width, height])
+    ax0, ay0, ax1, ay1 = max(x0, lo[0]), max(y0, lo[1]), min(x1, hi[0]), min(y1, hi[1])
+    if ax1 <= ax0 or ay1 <= ay0:  # nothing of the polygon's extent under the box
+        return out
+    canvas = np.zeros((hi[1] - lo[1], hi[0] - lo[0]), dtype=np.uint8)
+    cv2.fillPoly(canvas, [polygon - lo.astype(np.int32)], 1)
+    out[ay0 - y0 : ay1 - y0, ax0 - x0 : ax1 - x0] = canvas[ay0 - lo[1] : ay1 - lo[1], ax0 - lo[0] : ax1 - lo[0]]
+    return out
