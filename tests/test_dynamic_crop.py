@@ -193,7 +193,7 @@ def test_roboflow_json_round_trip():
     [
         ({"mask_opacity": 2.0}, ValueError, "mask_opacity"),
         ({"mask_opacity": float("nan")}, ValueError, "mask_opacity"),
-        ({"background_color": "blue"}, ValueError, "background_color"),
+        ({"background_color": "blueish"}, ValueError, "background_color"),
         ({"detection_id_key": 3}, TypeError, "detection_id_key"),
     ],
 )

@@ -383,7 +383,7 @@ def test_threads_and_inputs_untouched(rng):
          r"detections\['predictions'\]\[0\]\['rect'\]: expected four \[x, y\] corners, got 3"),
         (dict(output="rgba"), ValueError, "output: expected 'image' or 'bgra'"),
         (dict(mask_opacity=2), ValueError, "mask_opacity"),
-        (dict(background_color="red"), ValueError, "background_color"),
+        (dict(background_color="reddish"), ValueError, "background_color"),
         (dict(threads=0), ValueError, "threads"),
         (dict(image=np.zeros((4, 4), np.float32)), TypeError, "image: expected dtype uint8, got float32"),
         (dict(image=np.zeros((4, 4, 5), np.uint8)), ValueError, "image: expected 1 to 4 channels"),

@@ -139,7 +139,7 @@ def test_grayscale_uses_luma():
     "crop, mask, a, colour, exc, match",
     [
         (np.zeros((2, 2, 3), np.uint16), np.zeros((2, 2), bool), 0.5, "#000", TypeError, "crop: expected dtype uint8, got uint16"),
-        (np.zeros((2, 2, 3), np.uint8), np.zeros((2, 2), np.int64), 0.5, "#000", TypeError, "mask: expected dtype bool or uint8"),
+        (np.zeros((2, 2, 3), np.uint8), np.zeros((2, 2), np.complex64), 0.5, "#000", TypeError, "mask: expected dtype bool, integer or float"),
         (np.zeros((2, 2, 3), np.uint8), np.zeros((2, 3), bool), 0.5, "#000", ValueError, r"mask: expected shape \(2, 2\) or \(2, 2, 3\), got \(2, 3\)"),
         (np.zeros((2, 2, 3), np.uint8), np.zeros((2, 2, 4), bool), 0.5, "#000", ValueError, "mask: expected shape"),
         (np.zeros((2, 2, 3), np.uint8), [[1, 0], [0, 1]], 0.5, "#000", TypeError, "mask: expected a numpy array"),

@@ -34,12 +34,23 @@ def channels(image: np.ndarray) -> int:
     return 1 if image.ndim == 2 else image.shape[2]
 
 
+def needs_conversion(mask: np.ndarray, name: str) -> bool:
+    """Check a mask's dtype. bool and uint8 go to the kernels as they are; other integer and float
+    masks are True where non-zero (NaN included, as numpy's astype(bool)): `mask != 0`, which the
+    caller takes of only the region it needs."""
+    if mask.dtype in MASK_DTYPES:
+        return False
+    if mask.dtype.kind in "iuf":
+        return True
+    raise TypeError(f"{name}: expected dtype bool, integer or float, got {mask.dtype}")
+
+
 def mask_array(value: object, shape: tuple[int, ...], channels: int, name: str = "mask") -> np.ndarray:
-    """A bool/uint8 mask of `shape` (H, W) or (H, W, channels)."""
+    """A bool/uint8 mask of `shape` (H, W) or (H, W, channels) (others numeric: non-zero is inside)."""
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
-    if value.dtype not in MASK_DTYPES:
-        raise TypeError(f"{name}: expected dtype bool or uint8, got {value.dtype}")
+    if needs_conversion(value, name):
+        value = value != 0
     if value.ndim == len(shape) + 1 and value.shape[-1] == 1:
         value = value[..., 0]
     ok = value.shape == shape or (channels > 1 and value.shape == (*shape, channels))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,11 +11,15 @@ from . import _native, rle
 from ._checks import channels, image_array, mask_array, opacity
 from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
+from .schemas import compact_local, is_compact_mask
+
+if TYPE_CHECKING:  # supervision is optional; only type checkers read this
+    from supervision import CompactMask
 
 
 def remove_background(
     crop: np.ndarray,
-    mask: np.ndarray,
+    mask: np.ndarray | Mapping[str, Any] | CompactMask,
     mask_opacity: float,
     background_color: object = (0, 0, 0),
     *,
@@ -22,8 +27,9 @@ def remove_background(
 ) -> np.ndarray:
     """Blend the pixels outside ``mask`` toward ``background_color``; returns a new array.
 
-    ``mask`` is a bool/uint8 array (``(h, w)`` or ``(h, w, C)``) or a COCO RLE dict of the
-    crop's size. Inside the mask (non-zero) pixels are unchanged; outside, channel ``c`` of value ``v``
+    ``mask`` is an array (``(h, w)`` or ``(h, w, C)``; bool, integer or float: non-zero is
+    inside, NaN included), a COCO RLE dict of the crop's size or a ``supervision.CompactMask``
+    of one mask over the crop. Inside the mask pixels are unchanged; outside, channel ``c`` of value ``v``
     becomes exactly ``cv2.addWeighted(bg, a, crop, 1 - a, 0)``, i.e.
     ``rint_half_even(f32(fma(f32(bg[c]), f32(a), f32(v * f32(1 - a)))))``. The colour is RGB
     (any ``parse_color`` form) applied in BGR order; on 4-channel crops the alpha channel is
@@ -35,6 +41,11 @@ def remove_background(
         if (h, w) != crop.shape[:2]:
             raise ValueError(f"mask: RLE size {[h, w]} does not match the crop {crop.shape[:2]}")
         mask = rle.decode(mask, "mask")
+    elif is_compact_mask(mask):  # one mask over the crop
+        if len(mask) != 1 or tuple(mask.image_shape) != crop.shape[:2]:
+            raise ValueError(f"mask: expected a CompactMask of one mask of the crop's size {crop.shape[:2]}, "
+                             f"got {len(mask)} of {tuple(mask.image_shape)}")
+        mask = compact_local(mask, 0, (0, 0, crop.shape[1], crop.shape[0]))
     mask = mask_array(mask, crop.shape[:2], channels(crop))
     a = opacity(mask_opacity)
     bg = background_for_channels(parse_color(background_color), channels(crop))

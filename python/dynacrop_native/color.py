@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._checks import shown
+from .css_colors import CSS_COLORS
 
 _HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
 _HEX3 = re.compile(r"#[0-9a-fA-F]{3}")
@@ -17,12 +18,15 @@ _HEX3 = re.compile(r"#[0-9a-fA-F]{3}")
 def parse_color(value: object, name: str = "background_color") -> tuple[int, int, int]:
     """Parse an RGB colour and return it as (b, g, r).
 
-    Accepted: ``'#RRGGBB'``, ``'#RGB'``, ``'(r, g, b)'`` strings and 3-element tuples, lists or
-    numpy arrays of integers in 0..255. Anything else raises ``ValueError``, like upstream.
+    Accepted: ``'#RRGGBB'``, ``'#RGB'``, ``'(r, g, b)'`` strings, the 148 CSS colour names
+    (``'white'``, any case), 3-element tuples, lists or numpy arrays of integers in 0..255, and
+    objects with integer ``r``, ``g``, ``b`` attributes such as ``supervision.Color`` (its alpha
+    is not used). Anything else raises ``ValueError``, like upstream.
     """
     if isinstance(value, (str, tuple)):  # the usual forms: parsed once (errors are not cached)
-        # Element types are part of the key: (1.0, 0, 0) and (True, 0, 0) equal (1, 0, 0) but are refused.
-        kinds = tuple(map(type, value)) if isinstance(value, tuple) else str
+        # Types are part of the key: (1.0, 0, 0) and (True, 0, 0) equal (1, 0, 0) but are refused, and
+        # a named tuple's fields decide its order (BGR(b=1, g=2, r=3) == (1, 2, 3) as a tuple).
+        kinds = (type(value), *map(type, value)) if isinstance(value, tuple) else str
         try:
             return _parse_hashable(value, kinds, name)
         except TypeError:  # a tuple holding something unhashable
@@ -50,10 +54,18 @@ def _parse(value: object, name: str) -> tuple[int, int, int]:
                 raise ValueError(f"{name}: invalid tuple colour {shown(value)}, expected '(r, g, b)'") from None
             if len(rgb) != 3:
                 raise ValueError(f"{name}: invalid tuple colour {shown(value)}, expected 3 components")
+        elif text.lower() in CSS_COLORS:
+            return _parse(CSS_COLORS[text.lower()], name)
         else:
-            raise ValueError(f"{name}: invalid colour {shown(value)}, expected '#RRGGBB', '#RGB' or '(r, g, b)'")
-    elif isinstance(value, (tuple, list, np.ndarray)):
-        items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+            raise ValueError(f"{name}: invalid colour {shown(value)}, expected '#RRGGBB', '#RGB', '(r, g, b)' "
+                             "or a CSS colour name")
+    elif isinstance(value, (tuple, list, np.ndarray)) or all(hasattr(value, c) for c in "rgb"):
+        if all(hasattr(value, c) for c in "rgb"):  # supervision.Color, named tuples: by name, not position
+            items = [value.r, value.g, value.b]
+        elif isinstance(value, np.ndarray):
+            items = list(value.ravel())
+        else:
+            items = list(value)
         if len(items) != 3 or (isinstance(value, np.ndarray) and value.ndim != 1):
             raise ValueError(f"{name}: expected 3 components (r, g, b), got {shown(value)}")
         if not all(isinstance(c, numbers.Integral) and not isinstance(c, (bool, np.bool_)) for c in items):

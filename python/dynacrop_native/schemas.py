@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import rle
-from ._checks import real
+from ._checks import needs_conversion, real
 from .polygons import has_polygon, polygon_region
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
@@ -129,8 +129,8 @@ class SupervisionDetections:
             raise TypeError(f"detections.mask: expected a numpy array or CompactMask, got {type(mask).__name__}")
         if mask.shape != (self.n, height, width):
             raise ValueError(f"detections.mask: expected shape {(self.n, height, width)}, got {mask.shape}")
-        if mask.dtype not in (np.bool_, np.uint8):
-            raise TypeError(f"detections.mask: expected dtype bool or uint8, got {mask.dtype}")
+        if needs_conversion(mask, "detections.mask"):  # float/int masks: only each box region converted
+            return [mask[i, y0:y1, x0:x1] != 0 for i, (x0, y0, x1, y1) in enumerate(boxes_list)]
         return [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(boxes_list)]
 
     def _rle_region(self, i: int, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray:
