@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _native
+from . import _native, frames
 from ._checks import channels, image_array, opacity
 from ._checks import threads as threads_arg
 from .boxes import as_xyxy, round_and_clamp
@@ -18,12 +18,14 @@ from .shaping import shape_boxes, small_boxes, with_alpha
 
 
 @dataclass(frozen=True, eq=False)
-class Crop:
+class Crop(frames.MapsBack):
     """One detection's crop and its translated prediction.
 
     ``offset`` is ``(x_min, y_min)`` in the parent image, ``origin_size`` the parent's
     ``(width, height)``; for nested crops ``root_parent_id`` and ``root_offset`` refer to the
     first image in the chain. A ``Crop`` can be passed back to :func:`dynamic_crop` as ``image``.
+    ``to_image(points)`` (alias ``to_parent``) and ``to_root(points)`` map crop coordinates
+    back, e.g. a second-stage model's boxes or keypoints.
     """
 
     image: np.ndarray
@@ -33,6 +35,16 @@ class Crop:
     origin_size: tuple[int, int]
     root_parent_id: str
     root_offset: tuple[int, int]
+
+    @property
+    def transform(self) -> np.ndarray:
+        """2x3 map of parent-image coordinates to crop coordinates (a translation by -offset)."""
+        return frames.translation(-self.offset[0], -self.offset[1])
+
+    @property
+    def root_transform(self) -> np.ndarray:
+        """2x3 map of root-image coordinates to crop coordinates."""
+        return frames.translation(-self.root_offset[0], -self.root_offset[1])
 
 
 def _crop(image, predictions, parent_id, offset, origin_size, root_parent_id, root_offset) -> Crop:

@@ -172,5 +172,30 @@ def footprints(quads: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.concatenate([np.clip(lo, 0, size), np.clip(hi, 0, size)], axis=1).astype(np.int64)
 
 
+class MapsBack:
+    """Crop coordinates back to the images a crop came from, for crops that have `transform`
+    and `root_transform` (2x3, image -> crop): axis-aligned and oriented crops alike."""
+
+    transform: np.ndarray
+    root_transform: np.ndarray
+
+    def to_image(self, points: object) -> np.ndarray:
+        """Crop coordinates (..., 2), as (x, y), in the image this crop was cut from (float64)."""
+        return apply(invert(self.transform), points)
+
+    def to_parent(self, points: object) -> np.ndarray:
+        """The same as :meth:`to_image`: the parent is the image the crop was cut from."""
+        return self.to_image(points)
+
+    def to_root(self, points: object) -> np.ndarray:
+        """Crop coordinates (..., 2) in the first image of a chain of nested crops (float64)."""
+        return apply(invert(self.root_transform), points)
+
+
+def translation(dx: float, dy: float) -> np.ndarray:
+    """The 2x3 transform that adds (dx, dy)."""
+    return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
+
+
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]

@@ -18,7 +18,7 @@ from .oriented_inputs import reader_for
 from .shaping import with_alpha
 
 @dataclass(frozen=True, eq=False)
-class OrientedCrop:
+class OrientedCrop(frames.MapsBack):
     """One rotated box cut out upright, and its prediction in the crop's frame.
 
     ``transform`` (2x3, float64) maps parent-image coordinates to crop coordinates (box
@@ -46,14 +46,6 @@ class OrientedCrop:
     def warp_matrix(self) -> np.ndarray:
         """The 2x3 matrix to give cv2.warpAffine for these pixels from the parent image."""
         return frames.warp_matrices(self.transform)
-
-    def to_image(self, points: object) -> np.ndarray:
-        """Crop coordinates (..., 2) as parent-image coordinates (float64)."""
-        return frames.apply(frames.invert(self.transform), points)
-
-    def to_root(self, points: object) -> np.ndarray:
-        """Crop coordinates (..., 2) as coordinates in the first image of the chain (float64)."""
-        return frames.apply(frames.invert(self.root_transform), points)
 
 
 def oriented_crop(
@@ -149,10 +141,7 @@ def _root(parent: Any) -> tuple[str | None, np.ndarray | None]:
     """The root id and root -> parent transform of a nested crop's parent (None, None if none)."""
     if parent is None:
         return None, None
-    if isinstance(parent, OrientedCrop):
-        return parent.root_parent_id, parent.root_transform
-    rx, ry = parent.root_offset
-    return parent.root_parent_id, np.array([[1.0, 0.0, -rx], [0.0, 1.0, -ry]])
+    return parent.root_parent_id, parent.root_transform
 
 
 def _warp(source: np.ndarray, transforms: np.ndarray, sizes: np.ndarray, regions: np.ndarray,
