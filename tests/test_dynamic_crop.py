@@ -207,7 +207,7 @@ def test_bad_arguments(rng, kwargs, exc, match):
 def test_bad_detections():
     image = np.zeros((10, 10, 3), np.uint8)
     with pytest.raises(TypeError, match="detections: expected supervision.Detections"):
-        dc.dynamic_crop(image, [[0, 0, 5, 5]])
+        dc.dynamic_crop(image, {0, 5})
     det = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]), mask=np.zeros((1, 9, 10), bool),
                         data={"detection_id": np.array(["a"])})
     with pytest.raises(ValueError, match=r"detections.mask: expected shape \(1, 10, 10\)"):

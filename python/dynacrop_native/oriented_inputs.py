@@ -19,7 +19,7 @@ import numpy as np
 from . import frames, rle
 from ._checks import shown
 from .polygons import has_polygon
-from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, prediction_ids, schema_for
+from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, is_prediction_list, prediction_ids, schema_for
 
 RECT_KEY = "rect"  # Inference's Bounding Rectangle block: the 4 corners of cv2.minAreaRect
 CORNER_KEYS = (OBB_KEY, RECT_KEY)
@@ -31,11 +31,13 @@ def reader_for(detections: Any, corners_key: str | None, detection_id_key: str):
         return RoboflowJsonCorners(detections, corners_key, detection_id_key)
     if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
         return SupervisionCorners(detections, corners_key, detection_id_key)
+    if is_prediction_list(detections):
+        return RoboflowPredictionCorners(detections, corners_key, detection_id_key)
     if isinstance(detections, (np.ndarray, list, tuple)):
         return CornerArray(detections)
     raise TypeError(
-        "detections: expected supervision.Detections with oriented boxes, a Roboflow JSON prediction dict "
-        f"or an (N, 4, 2) array of corners, got {type(detections).__name__}"
+        "detections: expected supervision.Detections with oriented boxes, a Roboflow JSON payload or list of "
+        f"predictions, or an (N, 4, 2) array of corners, got {type(detections).__name__}"
     )
 
 
@@ -218,3 +220,13 @@ class RoboflowJsonCorners:
         out["image"] = {**(self.payload.get("image") or {}), "width": int(size[0]), "height": int(size[1])}
         out["predictions"] = [pred]
         return out
+
+
+class RoboflowPredictionCorners(RoboflowJsonCorners):
+    """A list of Roboflow prediction dicts with corners; each crop's prediction is its dict."""
+
+    def __init__(self, preds: list | tuple, corners_key: str | None, detection_id_key: str):
+        super().__init__({"predictions": list(preds)}, corners_key, detection_id_key)
+
+    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> dict:
+        return super().translated(i, transform, size, mask)["predictions"][0]

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import rle
 from ._checks import needs_conversion, real
+from .boxes import as_xyxy
 from .polygons import has_polygon, polygon_region
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
@@ -287,6 +288,43 @@ class RoboflowJson:
         return out
 
 
+class RoboflowPredictions(RoboflowJson):
+    """A list of Roboflow prediction dicts (a payload's "predictions" alone); each crop's
+    prediction is its translated prediction dict."""
+
+    def __init__(self, preds: list | tuple, detection_id_key: str):
+        super().__init__({"predictions": list(preds)}, detection_id_key)
+
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
+        return super().translated(i, x0, y0, x1, y1, region)["predictions"][0]
+
+
+class BoxArray:
+    """A plain (N, 4) array of (x_min, y_min, x_max, y_max) boxes; each crop's prediction is its
+    box in the crop's frame, a (1, 4) float64 array."""
+
+    def __init__(self, value: Any):
+        self.xyxy = as_xyxy(value, "detections")
+        self.n = len(self.xyxy)
+
+    def ids(self, prefix: str | None = None) -> list:
+        return index_ids(self.n, prefix, "detections: a plain box array carries no ids")
+
+    def local_masks(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> None:
+        return None
+
+    def prepare(self, boxes: np.ndarray) -> None:
+        pass
+
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> np.ndarray:
+        return self.xyxy[i : i + 1] - np.array([x0, y0, x0, y0], dtype=np.float64)
+
+
+def is_prediction_list(value: Any) -> bool:
+    """A non-empty list or tuple of dicts: Roboflow predictions (an empty one is zero boxes)."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(isinstance(p, Mapping) for p in value)
+
+
 def _checked_prediction(pred: Any, i: int) -> list[float]:
     """Prediction i's (x, y, width, height), after checking every field that will be read or
     shifted: numbers are real numbers (not numeric strings, not bools), points are dicts."""
@@ -319,7 +357,11 @@ def schema_for(detections: Any, detection_id_key: str):
         return RoboflowJson(detections, detection_id_key)
     if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
         return SupervisionDetections(detections, detection_id_key)
+    if is_prediction_list(detections):
+        return RoboflowPredictions(detections, detection_id_key)
+    if isinstance(detections, (np.ndarray, list, tuple)):
+        return BoxArray(detections)
     raise TypeError(
-        "detections: expected supervision.Detections or a Roboflow JSON prediction dict, "
-        f"got {type(detections).__name__}"
+        "detections: expected supervision.Detections, a Roboflow JSON payload or list of predictions, "
+        f"or an (N, 4) array of boxes, got {type(detections).__name__}"
     )
