@@ -69,6 +69,12 @@ ROWS = [
      "detections['predictions'][0]['x']: expected a number, got str"),
     ("Roboflow JSON malformed points", lambda: dc.dynamic_crop(IMG, payload(points=[[1, 2]])), TypeError,
      "detections['predictions'][0]['points'][0]: expected a dict with 'x' and 'y', got list"),
+    ("polygon vertex not finite", lambda: dc.dynamic_crop(IMG, payload(points=[
+        {"x": 0, "y": 0}, {"x": float("inf"), "y": 0}, {"x": 1, "y": 1}]), mask_opacity=0.5), ValueError,
+     "detections['predictions'][0]['points']: vertices must be finite and within int32, "
+     "got [[0.0, 0.0], [inf, 0.0], [1.0, 1.0]]"),
+    ("one box without its row", lambda: dc.dynamic_crop(IMG, [0, 0, 2, 2]), ValueError,
+     "detections: expected shape (N, 4), got (4,)"),
     ("number too large for a float", lambda: dc.remove_background(IMG, MASK, 10**400), ValueError,
      "mask_opacity: expected a number in [0, 1], got 100000000000000000...0000000000000000000"),
     ("normalisation overflowing float32", lambda: dc.crop_resize_batch(IMG, payload(), 2, dtype=np.float32,

@@ -82,6 +82,11 @@ def dynamic_crop(
     ``1``: serial; results never depend on it). Without blending, crops are views of ``image``
     unless ``copy=True``.
 
+    ``detections``: ``supervision.Detections``, a Roboflow JSON payload or a list of its
+    prediction dicts (polygon ``points`` and ``rle`` are masks), or a plain ``(N, 4)`` array of
+    boxes; each crop's ``predictions`` has the same form. Masks may be bool, integer or float
+    (non-zero is inside) or a ``CompactMask``.
+
     Ids: ``data[detection_id_key]`` (Roboflow JSON: each prediction's key) becomes each crop's
     ``parent_id``; detections that carry none (``sv.Detections.from_ultralytics``,
     ``from_inference``, plain boxes) get their index as a string, ``"0"``, ``"1"``, ...,

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import shown
+
 MIN_POINTS = 3  # fewer vertices: no mask (supervision's MIN_POLYGON_POINT_COUNT)
 _INT32 = 2**31 - 1
 
@@ -34,7 +36,7 @@ def polygon_region(points: list, box: tuple[int, int, int, int], height: int, wi
                           "pip install opencv-python-headless (or pass mask_opacity=0)") from None
     vertices = np.round(np.array([[p["x"], p["y"]] for p in points], dtype=np.float64))
     if not (np.abs(vertices) <= _INT32).all():  # NaN, inf and beyond int32 alike
-        raise ValueError(f"{name}: vertices must be finite and within int32, got {vertices.tolist()[:4]}...")
+        raise ValueError(f"{name}: vertices must be finite and within int32, got {shown(vertices.tolist())}")
     polygon = vertices.astype(np.int32)
     x0, y0, x1, y1 = box
     out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0)), dtype=bool)
