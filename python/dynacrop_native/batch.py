@@ -105,7 +105,8 @@ def crop_resize_batch(
                          f"{canvas[i, 3] - canvas[i, 1]} px, too large to resample (rows up to 2 GiB)")
     valid = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     placement, scale, offset = _placement(canvas, valid, height, width, keep_aspect)
-    masks = schema.local_masks(boxes, *source.shape[:2], polygons=True) if schema.n and a > 0 else None  # RLE: decoded only then
+    # Masks (RLE decoded, polygons rasterised) only when they are used.
+    masks = schema.local_masks(boxes, *source.shape[:2], polygons=True) if schema.n and a > 0 else None
     images = _native.crop_resize(
         source, boxes, canvas, masks, a, background, placement,
         height, width, planar, bool(rgb), nearest, *norm, n_threads,

@@ -19,7 +19,10 @@ import numpy as np
 from . import frames, rle
 from ._checks import shown
 from .polygons import has_polygon
-from .schemas import KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, is_prediction_list, prediction_ids, schema_for
+from .schemas import (
+    KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, is_prediction_list, prediction_ids,
+    schema_for,
+)
 
 RECT_KEY = "rect"  # Inference's Bounding Rectangle block: the 4 corners of cv2.minAreaRect
 CORNER_KEYS = (OBB_KEY, RECT_KEY)
