@@ -75,3 +75,23 @@ def test_non_numeric_masks_are_refused():
     with pytest.raises(TypeError, match="^detections.mask: expected dtype bool, integer or float, got complex128"):
         dc.dynamic_crop(image, sv.Detections(xyxy=np.array([[0.0, 0.0, 2.0, 2.0]]), mask=np.zeros((1, 4, 4), complex)),
                         mask_opacity=1.0)
+
+
+def test_compact_masks_in_every_detection_path():
+    """dynamic_crop, crop_resize_batch and oriented_crop give with a CompactMask what they give with
+    the same dense masks."""
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    xyxy = np.array([[2.0, 3.0, 30.0, 25.0], [10.0, 5.0, 48.0, 39.0], [-4.0, 20.0, 12.0, 44.0]])
+    dense = rng.uniform(size=(3, 40, 50)) < 0.5
+    compact = sv.CompactMask.from_dense(dense, xyxy.clip(0, [49, 39, 49, 39]), image_shape=(40, 50))
+    dense = compact.to_dense()  # from_dense keeps each mask inside its box only
+    corners = np.array([[[5, 5], [25, 8], [22, 24], [3, 20]]] * 3, float)
+    a = sv.Detections(xyxy=xyxy, mask=compact, data={"xyxyxyxy": corners})
+    b = sv.Detections(xyxy=xyxy, mask=dense, data={"xyxyxyxy": corners})
+    for x, y in zip(dc.dynamic_crop(image, a, mask_opacity=0.5), dc.dynamic_crop(image, b, mask_opacity=0.5)):
+        np.testing.assert_array_equal(x.image, y.image)
+    np.testing.assert_array_equal(dc.crop_resize_batch(image, a, (10, 14), mask_opacity=0.9).images,
+                                  dc.crop_resize_batch(image, b, (10, 14), mask_opacity=0.9).images)
+    for x, y in zip(dc.oriented_crop(image, a, mask_opacity=0.7), dc.oriented_crop(image, b, mask_opacity=0.7)):
+        np.testing.assert_array_equal(x.image, y.image)
