@@ -197,6 +197,7 @@ CASES += [
     Case("two categories with one id", _duplicate_category, "duplicate category id"),
     Case("category name not a string", _named_category(5), "bad category entry"),
     Case("category_id a list or a bool", _both(_ann(category_id=[1]), _ann(category_id=False)), "bad category_id"),
+    Case("iscrowd 2, a string, 1.0", _both(_ann(iscrowd=2), _ann(iscrowd="1"), _ann(iscrowd=1.0)), "bad iscrowd"),
     Case("bbox NaN, infinite, strings, 3 numbers, width <= 0, bools, null, nested",
          _both(*[_ann(bbox=b) for b in ([1, 2, float("nan"), 4], [1, 2, float("inf"), 4], ["1", "2", "3", "4"],
                                         [1, 2, 3], [1, 2, -3, 4], [1, 2, 3, 0], [True, 2, 3, 4], None,

@@ -48,15 +48,26 @@ def _crop(args: argparse.Namespace) -> int:
     from .export import export, parse_options, sample_paths
     from .export.problems import show
 
+    # The export stops cleanly on the first signal; outside it later ones are ignored instead of
+    # killing the process. As a program (cli) they stay ignored until exit, so a late Ctrl-C never
+    # turns a finished run into a traceback; a caller of main() gets its handlers back.
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run_export(args, export, parse_options, sample_paths, show)
+    finally:
+        if args.restore_signals:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _run_export(args: argparse.Namespace, export, parse_options, sample_paths, show) -> int:
     try:
         opts = parse_options(args.mask_opacity, args.background_color, args.min_size, args.format, args.workers,
-                             args.alpha, args.overwrite, args.allow_outside_images)
+                             args.alpha, args.overwrite, args.allow_outside_images, margin=args.margin,
+                             margin_ratio=args.margin_ratio, square=args.square, pad=args.pad,
+                             categories=args.category, skip_crowd=args.skip_crowd, jpeg_quality=args.jpeg_quality)
         coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # each unreadable image is reported below, with why
-        # The export stops cleanly on the first signal; outside it (and while the interpreter shuts
-        # down, when Python handlers are reset) later ones are ignored instead of killing the process.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
         summary = export(coco, images, args.out, opts, progress=False if args.no_progress else None)
     except (ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -66,6 +77,7 @@ def _crop(args: argparse.Namespace) -> int:
     print(("interrupted by " + stopped + ": " if stopped else "")
           + f"wrote {summary['written']} crops to {show(str(args.out))} in {summary['seconds']:.2f} s; "
           f"skipped {summary['skipped']}" + (f" ({by_reason})" if summary["skipped"] else "")
+          + (f"; left out {summary['left_out']} (--category, --skip-crowd)" if summary["left_out"] else "")
           + (f"; {summary['not_done']} not done" if stopped else ""))
     for item in summary["skipped_items"][:20]:
         print(f"  skipped {item['what']}: {item['why']}")
@@ -82,42 +94,83 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dynacrop_native", description=__doc__)
+def program_name() -> str:
+    """How the user ran us: the installed `dynacrop` script or `python -m dynacrop_native`."""
+    return "dynacrop" if Path(sys.argv[0]).name == "dynacrop" else "python -m dynacrop_native"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog=program_name(), description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="crop a generated 1080p frame and print what was done")
-    demo.add_argument("--boxes", type=int, default=50)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--boxes", type=int, default=50, help="boxes to crop (default 50)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the generated frame and boxes (default 0)")
     demo.set_defaults(run=_demo)
-    crop = sub.add_parser("crop", help="export one image per COCO annotation (needs OpenCV: the cli extra)")
+    crop = sub.add_parser("crop", help="export one image per COCO annotation (needs OpenCV: the cli extra)",
+                          description="Export one image file per COCO annotation into OUT/<category>/, with "
+                                      "OUT/crops.json listing every crop written and every annotation skipped.")
     source = crop.add_mutually_exclusive_group(required=True)
     source.add_argument("--coco", type=Path, metavar="ANNOTATIONS.json", help="COCO detection/segmentation file")
     source.add_argument("--sample", action="store_true", help="use the small COCO sample shipped with the package")
-    crop.add_argument("--images", type=Path, metavar="DIR", help="folder the file_name entries are relative to")
-    crop.add_argument("--out", type=Path, required=True, metavar="DIR")
-    crop.add_argument("--mask-opacity", type=float, default=None,
+    crop.add_argument("--images", type=Path, metavar="DIR",
+                      help="folder the file_name entries are relative to (default: the annotation file's folder)")
+    crop.add_argument("--out", type=Path, required=True, metavar="DIR",
+                      help="output folder (created; must be empty unless --overwrite)")
+    what = crop.add_argument_group("which annotations")
+    what.add_argument("--category", action="append", metavar="NAME",
+                      help="export only this category (repeatable; default: every category)")
+    what.add_argument("--skip-crowd", action="store_true", help="leave out iscrowd=1 annotations")
+    what.add_argument("--min-size", type=int, default=0, metavar="PX",
+                      help="skip boxes narrower or shorter than this (default 0)")
+    shape = crop.add_argument_group("crop shape (as dynamic_crop's options)")
+    shape.add_argument("--margin", type=float, default=0, metavar="PX", help="pixels added on every side (default 0)")
+    shape.add_argument("--margin-ratio", type=float, default=0.0, metavar="R",
+                       help="a fraction of the box's width/height added on every side (default 0)")
+    shape.add_argument("--square", action="store_true", help="grow the short side around the centre to the long one")
+    shape.add_argument("--pad", action="store_true",
+                       help="keep the full box where it reaches past the image, filled with --background-color "
+                            "(transparent with --alpha); default: clamp the box to the image")
+    look = crop.add_argument_group("pixels and files")
+    look.add_argument("--mask-opacity", type=float, default=None, metavar="A",
                       help="background removal outside masks, 0..1 (default 0; 1 with --alpha)")
-    crop.add_argument("--background-color", default="#000000", help="'#RRGGBB', '#RGB' or '(r, g, b)'")
-    crop.add_argument("--min-size", type=int, default=0, metavar="PX", help="skip boxes smaller than this")
-    crop.add_argument("--workers", type=int, default=1, help="images processed in parallel (threads)")
-    crop.add_argument("--format", choices=["png", "jpg"], default="png")
-    crop.add_argument("--alpha", action="store_true",
+    look.add_argument("--background-color", default="#000000", metavar="COLOUR",
+                      help="'#RRGGBB', '#RGB' or '(r, g, b)', RGB (default #000000)")
+    look.add_argument("--alpha", action="store_true",
                       help="png with an alpha channel: opaque inside masks, 255 * (1 - opacity) outside")
-    crop.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
-    crop.add_argument("--overwrite", action="store_true",
-                      help="replace an earlier export in --out (removes exactly the files its crops.json lists); "
-                           "without it a non-empty --out is refused")
-    crop.add_argument("--allow-outside-images", action="store_true",
-                      help="read file_names that are absolute or contain '..' (refused by default)")
+    look.add_argument("--format", choices=["png", "jpg"], default="png", help="file format (default png)")
+    look.add_argument("--jpeg-quality", type=int, default=None, metavar="Q",
+                      help="0..100, with --format jpg (default 95)")
+    run = crop.add_argument_group("run")
+    run.add_argument("--workers", type=int, default=1, metavar="N", help="images processed in parallel, threads (default 1)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace an earlier export in --out (removes exactly the files its crops.json lists); "
+                          "without it a non-empty --out is refused")
+    run.add_argument("--allow-outside-images", action="store_true",
+                     help="read file_names that are absolute or contain '..' (refused by default)")
     crop.set_defaults(run=_crop)
     bench = sub.add_parser("bench", help="the performance table, ours beside upstream (needs the bench extra)")
     bench.add_argument("--quick", action="store_true", help="fewer rounds: about 20 s on 2 cores")
     bench.add_argument("--plot", metavar="FILE.png", help="save a bar chart of the ratios")
     bench.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # smoke runs in CI
     bench.set_defaults(run=_bench)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
+    """Run the command line `argv` (default sys.argv[1:]) in this process; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    args.restore_signals = restore_signals
     return args.run(args)
 
 
+def cli() -> None:
+    """The program: `python -m dynacrop_native` and the installed `dynacrop` script."""
+    sys.exit(main(restore_signals=False))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()

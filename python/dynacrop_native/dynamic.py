@@ -164,12 +164,7 @@ def cut_detections(
     schema.prepare(boxes if canvas is None else canvas)
 
     blend = masks is not None and a > 0 and not alpha  # with alpha, colours stay and the mask goes to alpha
-    if pad:
-        bg = background_for_channels(bgr, channels(source))
-        arrays = _native.crop(source, boxes, masks if blend else None, a, bg if blend else [], n_threads, canvas,
-                              np.array(bg, dtype=source.dtype).tobytes())
-    else:
-        arrays = crop_arrays(source, boxes, masks if blend else None, a, bgr, copy and not alpha, n_threads)
+    arrays = crop_arrays(source, boxes, masks if blend else None, a, bgr, copy and not alpha, n_threads, canvas)
     if alpha:
         frames = boxes if canvas is None else canvas
         arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
@@ -201,11 +196,19 @@ def alpha_crop(crop: np.ndarray, mask: np.ndarray | None, opacity: float, region
 def detection_boxes(
     source: np.ndarray, schema: Any, margin: float, margin_ratio: float, square: bool, min_size: float, pad: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """The int boxes of a schema's detections in `source`: shaped, rounded and clamped (empty
-    where the box is too small or outside), and, with `pad`, the unclamped shaped boxes the
-    crops cover (None without)."""
+    """The int boxes of a schema's detections in `source`, as :func:`frame_boxes` gives them."""
     height, width = source.shape[:2]
-    xyxy = as_xyxy(schema.xyxy, "detections.xyxy")
+    return frame_boxes(as_xyxy(schema.xyxy, "detections.xyxy"), width, height, margin, margin_ratio, square, min_size,
+                       pad)
+
+
+def frame_boxes(
+    xyxy: np.ndarray, width: int, height: int, margin: float, margin_ratio: float, square: bool, min_size: float,
+    pad: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Float (N, 4) boxes in a width x height image: shaped, rounded and clamped (empty where the
+    box is too small or outside), and, with `pad`, the unclamped shaped boxes the crops cover
+    (None without)."""
     small = small_boxes(xyxy, min_size)
     shaped = shape_boxes(xyxy, margin, margin_ratio, square)
     boxes = round_and_clamp(shaped, width, height)
@@ -225,10 +228,18 @@ def crop_arrays(
     bgr: tuple[int, int, int],
     copy: bool,
     threads: int,
+    canvas: np.ndarray | None = None,
 ) -> list[np.ndarray | None]:
     """Crops for clamped int boxes, blending each with its box-local mask when masks are given
     and opacity > 0 (one native call); views of `source` when neither blending nor copying.
+    With `canvas` (the unclamped boxes of out_of_bounds="pad") each crop covers its canvas box,
+    the part outside the image painted with the background by the same native call.
     Arguments are already validated (`threads` as the native count, 0 = automatic)."""
+    if canvas is not None:
+        bg = background_for_channels(bgr, channels(source))
+        blend = masks is not None and opacity > 0
+        return _native.crop(source, boxes, masks if blend else None, opacity, bg if blend else [], threads, canvas,
+                            np.array(bg, dtype=source.dtype).tobytes())
     if masks is not None and opacity > 0:
         source = image_array(source, "image", blend=True)
         bg = background_for_channels(bgr, channels(source))

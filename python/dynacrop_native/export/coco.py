@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import rle
-from ..boxes import round_and_clamp
+from ..dynamic import frame_boxes
 from .problems import ExportError, Skip, show, show_value
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -30,6 +30,7 @@ class Annotation:
     category_id: int | str | None  # an id the file does not define is kept, named by itself
     category: str
     segmentation: Any
+    iscrowd: bool = False
 
     def skip(self, reason: str, detail: str = "") -> Skip:
         return Skip(annotation_label(self.id, self.index), reason, detail, self.id, self.index)
@@ -48,8 +49,27 @@ class Region:
     """An annotation located in its decoded image."""
 
     annotation: Annotation
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1: rounded half to even and clamped, as dynamic_crop does
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1: shaped, rounded half to even and clamped, as dynamic_crop does
     mask: np.ndarray | None  # over the box; None without a segmentation (or when masks are not wanted)
+    frame: tuple[int, int, int, int]  # what the crop covers: the box, or with padding the unclamped shaped box
+
+
+@dataclass(frozen=True)
+class Shaping:
+    """dynamic_crop's box options, as the export applies them."""
+
+    margin: float = 0
+    margin_ratio: float = 0.0
+    square: bool = False
+    pad: bool = False  # out_of_bounds="pad"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which annotations are exported at all (the others are left out, not reported as skips)."""
+
+    categories: frozenset[str] = frozenset()  # names; empty: every category
+    skip_crowd: bool = False  # leave out iscrowd=1 annotations
 
 
 @dataclass
@@ -57,6 +77,7 @@ class Dataset:
     images: list[ImageWork]  # images with at least one usable annotation, in file order
     categories: list[tuple[int | str, str]]  # (id, name) of the usable categories, in file order
     skipped: list[Skip]
+    left_out: int = 0  # annotations the Selection leaves out
 
 
 @dataclass(frozen=True)
@@ -88,9 +109,11 @@ def load(path: Path) -> Any:
         raise ExportError(f"--coco: cannot read {where}: not valid JSON ({show(str(e))})") from None
 
 
-def read(coco: Any, where: str, min_size: float = 0) -> Dataset:
+def read(coco: Any, where: str, min_size: float = 0, selection: Selection = Selection()) -> Dataset:
     """Every annotation checked and grouped under its image. Duplicate image or category ids
-    make every annotation referring to them a skip, like the entries themselves."""
+    make every annotation referring to them a skip, like the entries themselves. Annotations
+    the selection leaves out are only counted; a selected category name the file does not
+    define is an ExportError."""
     if not isinstance(coco, dict):
         raise ExportError(f"--coco: {where} is not a COCO annotation object")
     for key in ("images", "annotations", "categories"):
@@ -98,17 +121,27 @@ def read(coco: Any, where: str, min_size: float = 0) -> Dataset:
             raise ExportError(f"--coco: '{key}' must be a list in {where}")
     skipped: list[Skip] = []
     categories = _by_id("category", coco.get("categories", []), _category_name, skipped)
+    unknown = sorted(selection.categories - {name for name in categories.values() if isinstance(name, str)})
+    if unknown:
+        known = sorted({name for name in categories.values() if isinstance(name, str)})
+        raise ExportError(f"--category: {', '.join(map(show, unknown))} not in {where} "
+                          f"(its categories: {', '.join(map(show, known[:20])) or 'none'})")
     images = _by_id("image", coco.get("images", []), _image_work, skipped)
+    left_out = 0
     for index, ann in enumerate(coco.get("annotations", [])):
         item = _annotation(index, ann, images, categories, min_size)
         if isinstance(item, Skip):
             skipped.append(item)
+        elif (selection.categories and item.category not in selection.categories) or (
+                selection.skip_crowd and item.iscrowd):
+            left_out += 1
         else:
             images[ann["image_id"]].annotations.append(item)
     return Dataset(
         [work for work in images.values() if isinstance(work, ImageWork) and work.annotations],
         [(key, name) for key, name in categories.items() if isinstance(name, str)],
         skipped,
+        left_out,
     )
 
 
@@ -201,7 +234,10 @@ def _annotation(index: int, ann: Any, images: dict, categories: dict, min_size: 
         return skip("bad bbox", f"expected [x, y, width, height] with width, height > 0, got {show_value(ann.get('bbox'))}")
     if bbox[2] < min_size or bbox[3] < min_size:
         return skip("smaller than --min-size")
-    return Annotation(index, ident, bbox, category_id, category, ann.get("segmentation"))
+    crowd = ann.get("iscrowd") or 0  # absent or null: not a crowd
+    if crowd not in (0, 1) or isinstance(crowd, float):
+        return skip("bad iscrowd", f"expected 0 or 1, got {show_value(crowd)}")
+    return Annotation(index, ident, bbox, category_id, category, ann.get("segmentation"), bool(crowd))
 
 
 def _bbox(value: Any) -> tuple[float, float, float, float] | None:
@@ -218,19 +254,26 @@ def _bbox(value: Any) -> tuple[float, float, float, float] | None:
     return x, y, w, h
 
 
-def regions(work: ImageWork, width: int, height: int, with_masks: bool) -> tuple[list[Region], list[Skip]]:
-    """The image's annotations located in it (with their masks when wanted); those with no pixel
-    in the image or a bad segmentation are skips."""
-    xyxy = np.array([(x, y, x + w, y + h) for x, y, w, h in (a.bbox for a in work.annotations)], dtype=np.float64)
+def regions(work: ImageWork, width: int, height: int, with_masks: bool,
+            shaping: Shaping = Shaping()) -> tuple[list[Region], list[Skip]]:
+    """The image's annotations located in it, boxes shaped as dynamic_crop shapes them (with
+    their masks when wanted); those with no pixel in the image or a bad segmentation are skips."""
+    xyxy = np.array([(x, y, x + w, y + h) for x, y, w, h in (a.bbox for a in work.annotations)],
+                    dtype=np.float64).reshape(-1, 4)
+    boxes, canvas = frame_boxes(xyxy, width, height, shaping.margin, shaping.margin_ratio, shaping.square, 0,
+                                shaping.pad)
+    frames = boxes if canvas is None else canvas
     found, skipped = [], []
-    for ann, box in zip(work.annotations, map(tuple, round_and_clamp(xyxy, width, height).tolist())):
+    for ann, box, frame in zip(work.annotations, map(tuple, boxes.tolist()), map(tuple, frames.tolist())):
         if box[2] <= box[0] or box[3] <= box[1]:
             skipped.append(ann.skip("box outside the image"))
             continue
         try:
-            found.append(Region(ann, box, segmentation_mask(ann.segmentation, box, height, width) if with_masks else None))
+            mask = segmentation_mask(ann.segmentation, box, height, width) if with_masks else None
         except (ValueError, TypeError) as e:
             skipped.append(ann.skip("bad segmentation", show(str(e), 200)))
+            continue
+        found.append(Region(ann, box, mask, frame))
     return found, skipped
 
 

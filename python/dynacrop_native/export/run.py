@@ -20,8 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..color import parse_color
-from ..dynamic import crop_arrays
-from ..shaping import with_alpha
+from ..dynamic import alpha_crop, crop_arrays
 from . import coco
 from .images import ImageProblem, read_image, source_path
 from .output import CropNames, OutputFolder
@@ -40,6 +39,20 @@ class Options:
     alpha: bool = False  # BGRA png: the mask in the alpha channel, colours untouched
     overwrite: bool = False  # replace an earlier export in --out (only what its manifest lists)
     allow_outside_images: bool = False  # file_names may be absolute or contain '..'
+    shaping: coco.Shaping = coco.Shaping()  # margin, margin_ratio, square, padding: as dynamic_crop
+    selection: coco.Selection = coco.Selection()  # --category, --skip-crowd
+    jpeg_quality: int = 95  # OpenCV's default
+
+    def record(self) -> dict:
+        """The options as crops.json states them (colour as RGB '#rrggbb', like the CLI takes it)."""
+        b, g, r = self.background_color
+        return {
+            "mask_opacity": self.mask_opacity, "background_color": f"#{r:02x}{g:02x}{b:02x}",
+            "margin": self.shaping.margin, "margin_ratio": self.shaping.margin_ratio, "square": self.shaping.square,
+            "out_of_bounds": "pad" if self.shaping.pad else "clamp", "min_size": self.min_size,
+            "categories": sorted(self.selection.categories), "skip_crowd": self.selection.skip_crowd,
+            "format": self.fmt, "alpha": self.alpha, **({"jpeg_quality": self.jpeg_quality} if self.fmt == "jpg" else {}),
+        }
 
 
 @dataclass
@@ -87,7 +100,7 @@ def export(coco_path: Path, images_dir: Path, out: Path, opts: Options, progress
     Problems with the whole run raise ExportError before anything is written."""
     start = time.perf_counter()
     with stop_on_signals() as stop:  # from the start: a stop while loading still ends with a manifest
-        dataset = coco.read(coco.load(coco_path), show(str(coco_path)), opts.min_size)
+        dataset = coco.read(coco.load(coco_path), show(str(coco_path)), opts.min_size, opts.selection)
         images_dir = Path(images_dir)
         if not images_dir.is_dir():
             state = "is not a folder" if os.path.lexists(images_dir) else "does not exist"
@@ -100,12 +113,12 @@ def export(coco_path: Path, images_dir: Path, out: Path, opts: Options, progress
             return crop_image(work, names, images_dir, folder, opts, threads, stop)
 
         results = run_pool(dataset.images, one, opts.workers, progress, stop)
-        summary = _summary(dataset, results, stop, time.perf_counter() - start)
+        summary = _summary(dataset, results, stop, time.perf_counter() - start, opts)
         folder.write_manifest(summary)
     return summary
 
 
-def _summary(dataset: coco.Dataset, results: list[ImageResult], stop: Stop, seconds: float) -> dict:
+def _summary(dataset: coco.Dataset, results: list[ImageResult], stop: Stop, seconds: float, opts: Options) -> dict:
     written = [entry for r in results for entry in r.written]
     skipped = dataset.skipped + [s for r in results for s in r.skipped]
     total = sum(len(work.annotations) for work in dataset.images)
@@ -116,6 +129,8 @@ def _summary(dataset: coco.Dataset, results: list[ImageResult], stop: Stop, seco
         "interrupted": signal.Signals(stop.signum).name if stop.signum else None,
         "not_done": total - len(written) - (len(skipped) - len(dataset.skipped)),  # what a stop left
         "seconds": round(seconds, 3),
+        "left_out": dataset.left_out,  # by --category / --skip-crowd
+        "options": opts.record(),
         "crops": written,
         "skipped_items": [s.record() for s in skipped],
     }
@@ -192,7 +207,7 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
         turned = f" after its EXIF orientation {orientation}" if orientation != 1 else ""
         raise ImageProblem("image size mismatch", f"{show(str(path))} is {width}x{height}{turned}, "
                                                   f"the annotation file says {work.size[0]}x{work.size[1]}")
-    located, skipped = coco.regions(work, width, height, opts.mask_opacity > 0)
+    located, skipped = coco.regions(work, width, height, opts.mask_opacity > 0, opts.shaping)
     result.skipped += skipped
     if not located:
         return
@@ -200,15 +215,17 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
     local = [r.mask if r.mask is not None else np.ones((r.box[3] - r.box[1], r.box[2] - r.box[0]), np.uint8)
              for r in located]
     blend = opts.mask_opacity > 0 and not opts.alpha
+    frames = np.array([r.frame for r in located], dtype=np.int64) if opts.shaping.pad else None
     crops = crop_arrays(image, np.array([r.box for r in located], dtype=np.int64), local if blend else None,
-                        opts.mask_opacity, opts.background_color, False, threads)
+                        opts.mask_opacity, opts.background_color, False, threads, frames)
+    params = [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality] if opts.fmt == "jpg" else []
     for region, crop, mask in zip(located, crops, local):
-        ann, box = region.annotation, region.box
+        ann, frame = region.annotation, region.frame
         if stop():
             return
         if opts.alpha:
-            crop = with_alpha(crop, mask, opts.mask_opacity)
-        ok, encoded = cv2.imencode(f".{opts.fmt}", crop)
+            crop = alpha_crop(crop, mask, opts.mask_opacity, region.box, frame)
+        ok, encoded = cv2.imencode(f".{opts.fmt}", crop, params)
         if not ok:
             result.skipped.append(ann.skip("encoding failed"))
             continue
@@ -220,7 +237,9 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
             continue
         result.written.append({
             "file": rel, "image": work.file_name, "image_id": work.id, "annotation_id": ann.id,
-            "annotation_index": ann.index, "category": ann.category, "box": list(box), "offset": list(box[:2]),
+            "annotation_index": ann.index, "category": ann.category, "category_id": ann.category_id,
+            "bbox": list(ann.bbox), "iscrowd": int(ann.iscrowd), "box": list(frame), "offset": list(frame[:2]),
+            "size": [frame[2] - frame[0], frame[3] - frame[1]],
         })
 
 
@@ -250,9 +269,13 @@ def sample_paths() -> tuple[Path, Path]:
 
 
 def parse_options(mask_opacity: float | None, background_color: str, min_size: int, fmt: str, workers: int,
-                  alpha: bool = False, overwrite: bool = False, allow_outside_images: bool = False) -> Options:
+                  alpha: bool = False, overwrite: bool = False, allow_outside_images: bool = False, *,
+                  margin: float = 0, margin_ratio: float = 0.0, square: bool = False, pad: bool = False,
+                  categories: list[str] | None = None, skip_crowd: bool = False,
+                  jpeg_quality: int | None = None) -> Options:
     """CLI options checked; `mask_opacity` None means 1 with `alpha` (cut-outs), else 0."""
     from .._checks import opacity
+    from ..shaping import shape_boxes
 
     if fmt not in ("png", "jpg"):
         raise ValueError(f"--format: expected png or jpg, got {fmt!r}")
@@ -260,7 +283,17 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: i
         raise ValueError("--alpha: needs --format png (jpg has no alpha channel)")
     if not 1 <= workers <= MAX_WORKERS or min_size < 0:
         raise ValueError(f"--workers must be 1..{MAX_WORKERS} and --min-size >= 0")
+    if jpeg_quality is not None and (fmt != "jpg" or not 0 <= jpeg_quality <= 100):
+        raise ValueError(f"--jpeg-quality: expected 0..100 with --format jpg, got {jpeg_quality}"
+                         + ("" if fmt == "jpg" else f" with --format {fmt}"))
+    try:  # the same checks dynamic_crop makes, named as the CLI flags
+        shape_boxes(np.zeros((0, 4)), margin, margin_ratio, square)
+    except ValueError as e:
+        raise ValueError("--" + str(e).replace("_", "-")) from None
     if mask_opacity is None:
         mask_opacity = 1.0 if alpha else 0.0
     return Options(opacity(mask_opacity, "--mask-opacity"), parse_color(background_color, "--background-color"),
-                   min_size, fmt, workers, alpha, overwrite, allow_outside_images)
+                   min_size, fmt, workers, alpha, overwrite, allow_outside_images,
+                   coco.Shaping(float(margin), float(margin_ratio), square, pad),
+                   coco.Selection(frozenset(categories or ()), skip_crowd),
+                   95 if jpeg_quality is None else jpeg_quality)
