@@ -149,7 +149,7 @@ def test_large_outputs_ask_for_transparent_huge_pages():
 
 
 def test_round_and_clamp_equals_numpy(rng):
-    from dynacrop_native.boxes import round_and_clamp
+    from dynacrop_native.geometry import round_and_clamp
 
     values = np.concatenate(
         [
@@ -169,7 +169,7 @@ def test_round_and_clamp_equals_numpy(rng):
 
 
 def test_round_and_clamp_refuses_nan():
-    from dynacrop_native.boxes import round_and_clamp
+    from dynacrop_native.geometry import round_and_clamp
 
     with pytest.raises(ValueError, match=r"xyxy: boxes must be numbers, row 1 is \[0.0, nan, 1.0, 1.0\]"):
         round_and_clamp(np.array([[0, 0, 1, 1], [0, np.nan, 1, 1]], dtype=np.float64), 5, 5)

@@ -11,6 +11,7 @@ import dynacrop_native as dc
 from dynacrop_native import rle
 from dynacrop_native.__main__ import main
 from dynacrop_native.export import Options, annotation_mask, export, sample_paths
+from dynacrop_native.options import CropOptions
 
 cv2 = pytest.importorskip("cv2")
 pytest.importorskip("pycocotools")
@@ -18,7 +19,7 @@ from sample_data import make_dataset  # noqa: E402
 
 
 def run(tmp_path, coco, images, **kw):
-    opts = Options(**{"mask_opacity": 1.0, "background_color": (255, 255, 255), **kw})
+    opts = Options(**{"crop": CropOptions(mask_opacity=1.0, background_color="#ffffff"), **kw})
     return export(coco, images, tmp_path / "out", opts, progress=False)
 
 

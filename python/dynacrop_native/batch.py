@@ -9,10 +9,12 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from . import _native
-from ._checks import channels, image_array, opacity, shown
+from ._checks import channels, image_array, shown
 from ._checks import threads as threads_arg
-from .color import background_for_channels, parse_color
-from .dynamic import Crop, detection_boxes
+from .color import background_for_channels
+from .dynamic import Crop
+from .geometry import detection_boxes
+from .options import CropOptions
 from .schemas import schema_for
 
 _INTERPOLATIONS = {"bilinear": False, "nearest": True}  # value: nearest
@@ -84,18 +86,17 @@ def crop_resize_batch(
         raise TypeError(f"rgb: expected True or False, got {type(rgb).__name__}")
     nearest = _choice(interpolation, _INTERPOLATIONS, "interpolation")
     planar = _choice(layout, _LAYOUTS, "layout")
-    if out_of_bounds not in ("clamp", "pad"):
-        raise ValueError(f"out_of_bounds: expected 'clamp' or 'pad', got {out_of_bounds!r}")
+    options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds)
     c = channels(source)
     norm = _normalisation(_dtype(dtype), mean, std, c)
-    a = opacity(mask_opacity)
-    background = background_for_channels(parse_color(background_color), c)
+    a = options.mask_opacity
+    background = background_for_channels(options.bgr, c)
     n_threads = threads_arg(threads)
     if not isinstance(detection_id_key, str):
         raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
 
     schema = schema_for(detections, detection_id_key)
-    boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, out_of_bounds == "pad")
+    boxes, canvas = detection_boxes(source, schema, options)
     if canvas is None:
         canvas = boxes
     too_large = ((canvas[:, 2] - canvas[:, 0]) * c > 2**31 - 1) | (canvas[:, 3] - canvas[:, 1] > 2**31 - 1)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _native
 from ._checks import image_array
 from ._checks import threads as threads_arg
-from .boxes import as_xyxy, round_and_clamp
+from .cutting import crop_arrays
+from .geometry import as_xyxy, round_and_clamp
 
 
 def crop_boxes(
@@ -23,9 +23,4 @@ def crop_boxes(
     image = image_array(image)
     boxes = round_and_clamp(as_xyxy(xyxy), image.shape[1], image.shape[0])
     n_threads = threads_arg(threads)
-    return _native.crop(image, boxes, None, 0.0, [], n_threads) if copy else crop_views(image, boxes)
-
-
-def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:
-    """Views of ``image`` for rounded, clamped int boxes; ``None`` where a box is empty."""
-    return [image[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()]
+    return crop_arrays(image, boxes, None, 0.0, (0, 0, 0), copy, n_threads)

@@ -1,4 +1,4 @@
-"""dynamic_crop: the Dynamic Crop block (crop, background removal, predictions translated) and its options."""
+"""dynamic_crop: the Dynamic Crop block (crop, background removal, predictions translated) and Crop."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _native, frames
-from ._checks import channels, image_array, opacity
-from ._checks import threads as threads_arg
-from .boxes import as_xyxy, round_and_clamp
-from .color import background_for_channels, parse_color
-from .crop import crop_views
-from .schemas import pad_to, schema_for
-from .shaping import shape_boxes, small_boxes, with_alpha
+from . import frames
+from ._checks import image_array
+from .cutting import cut_detections
+from .options import CropOptions
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,15 +101,9 @@ def dynamic_crop(
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image)
-    if output not in ("image", "bgra"):
-        raise ValueError(f"output: expected 'image' or 'bgra', got {output!r}")
-    if out_of_bounds not in ("clamp", "pad"):
-        raise ValueError(f"out_of_bounds: expected 'clamp' or 'pad', got {out_of_bounds!r}")
-    shaping = dict(margin=margin, margin_ratio=margin_ratio, square=square, min_size=min_size,
-                   alpha=output == "bgra", pad=out_of_bounds == "pad")
+    options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds, output)
     id_prefix = f"{parent.parent_id}/" if parent else ""
-    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, copy, threads,
-                         id_prefix=id_prefix, **shaping)
+    cut = cut_detections(source, detections, options, detection_id_key, copy, threads, id_prefix)
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
     root_id = parent.root_parent_id if parent else None
@@ -126,127 +116,6 @@ def dynamic_crop(
         results.append(_crop(crop, predictions, parent_id, (x0, y0), (width, height), root_id if parent else parent_id,
                              (root_x + x0, root_y + y0)))
     return results
-
-
-def cut_detections(
-    source: np.ndarray,
-    detections: Any,
-    mask_opacity: float,
-    background_color: object,
-    detection_id_key: str,
-    copy: bool,
-    threads: int | None,
-    *,
-    margin: float = 0,
-    margin_ratio: float = 0.0,
-    square: bool = False,
-    min_size: float = 0,
-    alpha: bool = False,
-    pad: bool = False,
-    id_prefix: str | None = None,
-) -> list[tuple[tuple[int, int, int, int], np.ndarray | None, Any, Any]]:
-    """The work behind :func:`dynamic_crop` for a validated image array: per detection, its
-    clamped int box, crop (None if empty), translated prediction (None if empty) and id, as
-    the detections carry it. Integrations build their own result objects from this.
-    Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
-    drop-in) raises upstream's error instead."""
-    a = opacity(mask_opacity)
-    bgr = parse_color(background_color)
-    n_threads = threads_arg(threads)
-    if not isinstance(detection_id_key, str):
-        raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
-    schema = schema_for(detections, detection_id_key)
-    if schema.n == 0:
-        return []
-    ids = schema.ids(id_prefix)
-    boxes, canvas = detection_boxes(source, schema, margin, margin_ratio, square, min_size, pad)
-    masks = schema.local_masks(boxes, *source.shape[:2], polygons=a > 0)  # polygons: only when used
-    schema.prepare(boxes if canvas is None else canvas)
-
-    blend = masks is not None and a > 0 and not alpha  # with alpha, colours stay and the mask goes to alpha
-    arrays = crop_arrays(source, boxes, masks if blend else None, a, bgr, copy and not alpha, n_threads, canvas)
-    if alpha:
-        frames = boxes if canvas is None else canvas
-        arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
-                                                       tuple(boxes[i]), tuple(frames[i]))
-                  for i, crop in enumerate(arrays)]
-    if canvas is None:
-        return [
-            (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
-            for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
-        ]
-    return [
-        (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
-        for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
-    ]
-
-
-def alpha_crop(crop: np.ndarray, mask: np.ndarray | None, opacity: float, region: tuple, canvas: tuple) -> np.ndarray:
-    """BGRA of a crop over `canvas` whose image part is `region`: alpha as :func:`with_alpha`
-    there, 0 over any padding, where no image lies."""
-    out = with_alpha(crop, None if mask is None else pad_to(mask, region, canvas), opacity)
-    if region == canvas:
-        return out
-    inside = np.zeros(out.shape[:2], dtype=bool)
-    inside[region[1] - canvas[1] : region[3] - canvas[1], region[0] - canvas[0] : region[2] - canvas[0]] = True
-    out[..., 3][~inside] = 0
-    return out
-
-
-def detection_boxes(
-    source: np.ndarray, schema: Any, margin: float, margin_ratio: float, square: bool, min_size: float, pad: bool
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The int boxes of a schema's detections in `source`, as :func:`frame_boxes` gives them."""
-    height, width = source.shape[:2]
-    return frame_boxes(as_xyxy(schema.xyxy, "detections.xyxy"), width, height, margin, margin_ratio, square, min_size,
-                       pad)
-
-
-def frame_boxes(
-    xyxy: np.ndarray, width: int, height: int, margin: float, margin_ratio: float, square: bool, min_size: float,
-    pad: bool
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Float (N, 4) boxes in a width x height image: shaped, rounded and clamped (empty where the
-    box is too small or outside), and, with `pad`, the unclamped shaped boxes the crops cover
-    (None without)."""
-    small = small_boxes(xyxy, min_size)
-    shaped = shape_boxes(xyxy, margin, margin_ratio, square)
-    boxes = round_and_clamp(shaped, width, height)
-    boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
-    if not pad:
-        return boxes, None
-    canvas = np.clip(np.round(shaped), -(2.0**40), 2.0**40).astype(np.int64)  # no int overflow
-    canvas[small] = boxes[small]
-    return boxes, canvas
-
-
-def crop_arrays(
-    source: np.ndarray,
-    boxes: np.ndarray,
-    masks: list[np.ndarray | None] | None,
-    opacity: float,
-    bgr: tuple[int, int, int],
-    copy: bool,
-    threads: int,
-    canvas: np.ndarray | None = None,
-) -> list[np.ndarray | None]:
-    """Crops for clamped int boxes, blending each with its box-local mask when masks are given
-    and opacity > 0 (one native call); views of `source` when neither blending nor copying.
-    With `canvas` (the unclamped boxes of out_of_bounds="pad") each crop covers its canvas box,
-    the part outside the image painted with the background by the same native call.
-    Arguments are already validated (`threads` as the native count, 0 = automatic)."""
-    if canvas is not None:
-        bg = background_for_channels(bgr, channels(source))
-        blend = masks is not None and opacity > 0
-        return _native.crop(source, boxes, masks if blend else None, opacity, bg if blend else [], threads, canvas,
-                            np.array(bg, dtype=source.dtype).tobytes())
-    if masks is not None and opacity > 0:
-        source = image_array(source, "image", blend=True)
-        bg = background_for_channels(bgr, channels(source))
-        return _native.crop(source, boxes, masks, opacity, bg, threads)
-    if copy:
-        return _native.crop(source, boxes, None, 0.0, [], threads)
-    return crop_views(source, boxes)
 
 
 def dynamic_crop_batch(images: Sequence[Any], detections: Sequence[Any], **options: Any) -> list[list[Crop | None]]:

@@ -15,7 +15,7 @@ from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
 from .dynamic import Crop
 from .oriented_inputs import reader_for
-from .shaping import with_alpha
+from .alpha import with_alpha
 
 @dataclass(frozen=True, eq=False)
 class OrientedCrop(frames.MapsBack):

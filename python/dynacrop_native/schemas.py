@@ -16,7 +16,7 @@ import numpy as np
 
 from . import rle
 from ._checks import needs_conversion, real
-from .boxes import as_xyxy
+from .geometry import as_xyxy
 from .polygons import has_polygon, polygon_region
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).

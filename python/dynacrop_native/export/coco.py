@@ -16,7 +16,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import rle
-from ..dynamic import frame_boxes
+from ..geometry import frame_boxes
+from ..options import CropOptions
 from .problems import ExportError, Skip, show, show_value
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -52,16 +53,6 @@ class Region:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1: shaped, rounded half to even and clamped, as dynamic_crop does
     mask: np.ndarray | None  # over the box; None without a segmentation (or when masks are not wanted)
     frame: tuple[int, int, int, int]  # what the crop covers: the box, or with padding the unclamped shaped box
-
-
-@dataclass(frozen=True)
-class Shaping:
-    """dynamic_crop's box options, as the export applies them."""
-
-    margin: float = 0
-    margin_ratio: float = 0.0
-    square: bool = False
-    pad: bool = False  # out_of_bounds="pad"
 
 
 @dataclass(frozen=True)
@@ -255,13 +246,12 @@ def _bbox(value: Any) -> tuple[float, float, float, float] | None:
 
 
 def regions(work: ImageWork, width: int, height: int, with_masks: bool,
-            shaping: Shaping = Shaping()) -> tuple[list[Region], list[Skip]]:
+            options: CropOptions = CropOptions()) -> tuple[list[Region], list[Skip]]:
     """The image's annotations located in it, boxes shaped as dynamic_crop shapes them (with
     their masks when wanted); those with no pixel in the image or a bad segmentation are skips."""
     xyxy = np.array([(x, y, x + w, y + h) for x, y, w, h in (a.bbox for a in work.annotations)],
                     dtype=np.float64).reshape(-1, 4)
-    boxes, canvas = frame_boxes(xyxy, width, height, shaping.margin, shaping.margin_ratio, shaping.square, 0,
-                                shaping.pad)
+    boxes, canvas = frame_boxes(xyxy, width, height, options)
     frames = boxes if canvas is None else canvas
     found, skipped = [], []
     for ann, box, frame in zip(work.annotations, map(tuple, boxes.tolist()), map(tuple, frames.tolist())):

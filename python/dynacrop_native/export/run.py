@@ -19,8 +19,9 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..color import parse_color
-from ..dynamic import alpha_crop, crop_arrays
+from ..alpha import alpha_crop
+from ..cutting import crop_arrays
+from ..options import CropOptions
 from . import coco
 from .images import ImageProblem, read_image, source_path
 from .output import CropNames, OutputFolder
@@ -31,27 +32,25 @@ MAX_WORKERS = 256
 
 @dataclass
 class Options:
-    mask_opacity: float = 0.0
-    background_color: tuple[int, int, int] = (0, 0, 0)  # BGR
-    min_size: int = 0
+    crop: CropOptions = CropOptions()  # as dynamic_crop takes them; output="bgra" is --alpha (png only)
+    min_size: int = 0  # smaller annotations are skips, reported, rather than dynamic_crop's None
     fmt: str = "png"
     workers: int = 1
-    alpha: bool = False  # BGRA png: the mask in the alpha channel, colours untouched
     overwrite: bool = False  # replace an earlier export in --out (only what its manifest lists)
     allow_outside_images: bool = False  # file_names may be absolute or contain '..'
-    shaping: coco.Shaping = coco.Shaping()  # margin, margin_ratio, square, padding: as dynamic_crop
     selection: coco.Selection = coco.Selection()  # --category, --skip-crowd
     jpeg_quality: int = 95  # OpenCV's default
 
     def record(self) -> dict:
         """The options as crops.json states them (colour as RGB '#rrggbb', like the CLI takes it)."""
-        b, g, r = self.background_color
+        c = self.crop
+        b, g, r = c.bgr
         return {
-            "mask_opacity": self.mask_opacity, "background_color": f"#{r:02x}{g:02x}{b:02x}",
-            "margin": self.shaping.margin, "margin_ratio": self.shaping.margin_ratio, "square": self.shaping.square,
-            "out_of_bounds": "pad" if self.shaping.pad else "clamp", "min_size": self.min_size,
-            "categories": sorted(self.selection.categories), "skip_crowd": self.selection.skip_crowd,
-            "format": self.fmt, "alpha": self.alpha, **({"jpeg_quality": self.jpeg_quality} if self.fmt == "jpg" else {}),
+            "mask_opacity": c.mask_opacity, "background_color": f"#{r:02x}{g:02x}{b:02x}", "margin": c.margin,
+            "margin_ratio": c.margin_ratio, "square": c.square, "out_of_bounds": c.out_of_bounds,
+            "min_size": self.min_size, "categories": sorted(self.selection.categories),
+            "skip_crowd": self.selection.skip_crowd, "format": self.fmt, "alpha": c.alpha,
+            **({"jpeg_quality": self.jpeg_quality} if self.fmt == "jpg" else {}),
         }
 
 
@@ -207,24 +206,24 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
         turned = f" after its EXIF orientation {orientation}" if orientation != 1 else ""
         raise ImageProblem("image size mismatch", f"{show(str(path))} is {width}x{height}{turned}, "
                                                   f"the annotation file says {work.size[0]}x{work.size[1]}")
-    located, skipped = coco.regions(work, width, height, opts.mask_opacity > 0, opts.shaping)
+    options = opts.crop
+    located, skipped = coco.regions(work, width, height, options.mask_opacity > 0, options)
     result.skipped += skipped
     if not located:
         return
     # Annotations without a mask are cropped as they are (an all-ones mask keeps every pixel).
     local = [r.mask if r.mask is not None else np.ones((r.box[3] - r.box[1], r.box[2] - r.box[0]), np.uint8)
              for r in located]
-    blend = opts.mask_opacity > 0 and not opts.alpha
-    frames = np.array([r.frame for r in located], dtype=np.int64) if opts.shaping.pad else None
-    crops = crop_arrays(image, np.array([r.box for r in located], dtype=np.int64), local if blend else None,
-                        opts.mask_opacity, opts.background_color, False, threads, frames)
+    frames = np.array([r.frame for r in located], dtype=np.int64) if options.pad else None
+    crops = crop_arrays(image, np.array([r.box for r in located], dtype=np.int64), local if options.blends else None,
+                        options.mask_opacity, options.bgr, False, threads, frames)
     params = [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality] if opts.fmt == "jpg" else []
     for region, crop, mask in zip(located, crops, local):
         ann, frame = region.annotation, region.frame
         if stop():
             return
-        if opts.alpha:
-            crop = alpha_crop(crop, mask, opts.mask_opacity, region.box, frame)
+        if options.alpha:
+            crop = alpha_crop(crop, mask, options.mask_opacity, region.box, frame)
         ok, encoded = cv2.imencode(f".{opts.fmt}", crop, params)
         if not ok:
             result.skipped.append(ann.skip("encoding failed"))
@@ -273,10 +272,8 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: i
                   margin: float = 0, margin_ratio: float = 0.0, square: bool = False, pad: bool = False,
                   categories: list[str] | None = None, skip_crowd: bool = False,
                   jpeg_quality: int | None = None) -> Options:
-    """CLI options checked; `mask_opacity` None means 1 with `alpha` (cut-outs), else 0."""
-    from .._checks import opacity
-    from ..shaping import shape_boxes
-
+    """CLI options checked, errors named as the flags; `mask_opacity` None means 1 with `alpha`
+    (cut-outs), else 0."""
     if fmt not in ("png", "jpg"):
         raise ValueError(f"--format: expected png or jpg, got {fmt!r}")
     if alpha and fmt != "png":
@@ -286,14 +283,13 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: i
     if jpeg_quality is not None and (fmt != "jpg" or not 0 <= jpeg_quality <= 100):
         raise ValueError(f"--jpeg-quality: expected 0..100 with --format jpg, got {jpeg_quality}"
                          + ("" if fmt == "jpg" else f" with --format {fmt}"))
-    try:  # the same checks dynamic_crop makes, named as the CLI flags
-        shape_boxes(np.zeros((0, 4)), margin, margin_ratio, square)
-    except ValueError as e:
-        raise ValueError("--" + str(e).replace("_", "-")) from None
     if mask_opacity is None:
         mask_opacity = 1.0 if alpha else 0.0
-    return Options(opacity(mask_opacity, "--mask-opacity"), parse_color(background_color, "--background-color"),
-                   min_size, fmt, workers, alpha, overwrite, allow_outside_images,
-                   coco.Shaping(float(margin), float(margin_ratio), square, pad),
-                   coco.Selection(frozenset(categories or ()), skip_crowd),
-                   95 if jpeg_quality is None else jpeg_quality)
+    try:
+        crop = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, 0, "pad" if pad else "clamp",
+                           "bgra" if alpha else "image")
+    except (ValueError, TypeError) as e:  # "margin_ratio: ..." -> "--margin-ratio: ..."
+        name, _, rest = str(e).partition(":")
+        raise type(e)(f"--{name.replace('_', '-')}:{rest}") from None
+    return Options(crop, min_size, fmt, workers, overwrite, allow_outside_images,
+                   coco.Selection(frozenset(categories or ()), skip_crowd), 95 if jpeg_quality is None else jpeg_quality)

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from .._checks import image_array
-from ..dynamic import cut_detections
+from ..cutting import cut_detections
+from ..options import CropOptions
 
 BLOCK_TYPE = "dynacrop/dynamic_crop@v1"
 UPSTREAM_MODULES = (
@@ -52,7 +53,8 @@ def crop_image(
     """Upstream's ``crop_image`` on this backend: ``[{"crops": WorkflowImageData | None,
     "predictions": sv.Detections | None}]`` with the same parent and root-ancestor metadata."""
     source = image_array(image.numpy_image)
-    cut = cut_detections(source, detections, mask_opacity, background_color, detection_id_key, False, None)
+    options = CropOptions(mask_opacity, background_color)
+    cut = cut_detections(source, detections, options, detection_id_key, False, None)
     make = CropFactory(image)
     return [
         {"crops": None, "predictions": None}

@@ -1,0 +1,99 @@
+"""The work behind dynamic_crop: detections read, boxes shaped and clamped, every crop of an
+image cut (and blended) by one native call, predictions translated. The one place that calls
+the native crop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _native
+from ._checks import channels, image_array
+from ._checks import threads as threads_arg
+from .alpha import alpha_crop
+from .color import background_for_channels
+from .geometry import detection_boxes
+from .options import CropOptions
+from .schemas import schema_for
+
+Cut = tuple[tuple[int, int, int, int], "np.ndarray | None", Any, Any]
+
+
+def cut_detections(
+    source: np.ndarray,
+    detections: Any,
+    options: CropOptions,
+    detection_id_key: str,
+    copy: bool,
+    threads: int | None,
+    id_prefix: str | None = None,
+) -> list[Cut]:
+    """Per detection of a validated image array: its int box (the padded frame with
+    out_of_bounds="pad"), crop (None if empty), translated prediction (None if empty) and id,
+    as the detections carry it. Integrations build their own result objects from this.
+    Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
+    drop-in) raises upstream's error instead."""
+    n_threads = threads_arg(threads)
+    if not isinstance(detection_id_key, str):
+        raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
+    schema = schema_for(detections, detection_id_key)
+    if schema.n == 0:
+        return []
+    ids = schema.ids(id_prefix)
+    a = options.mask_opacity
+    boxes, canvas = detection_boxes(source, schema, options)
+    masks = schema.local_masks(boxes, *source.shape[:2], polygons=a > 0)  # polygons: only when used
+    schema.prepare(boxes if canvas is None else canvas)
+
+    blend = masks is not None and options.blends
+    arrays = crop_arrays(source, boxes, masks if blend else None, a, options.bgr, copy and not options.alpha,
+                         n_threads, canvas)
+    frames = boxes if canvas is None else canvas
+    if options.alpha:
+        arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
+                                                       tuple(boxes[i]), tuple(frames[i]))
+                  for i, crop in enumerate(arrays)]
+    if canvas is None:
+        return [
+            (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
+            for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
+        ]
+    return [
+        (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
+        for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
+    ]
+
+
+def crop_arrays(
+    source: np.ndarray,
+    boxes: np.ndarray,
+    masks: list[np.ndarray | None] | None,
+    opacity: float,
+    bgr: tuple[int, int, int],
+    copy: bool,
+    threads: int,
+    canvas: np.ndarray | None = None,
+) -> list[np.ndarray | None]:
+    """Crops for clamped int boxes, blending each with its box-local mask when masks are given
+    and opacity > 0 (one native call); views of `source` when neither blending nor copying.
+    With `canvas` (the unclamped boxes of out_of_bounds="pad") each crop covers its canvas box,
+    the part outside the image painted with the background by the same native call.
+    Arguments are already validated (`threads` as the native count, 0 = automatic)."""
+    if canvas is not None:
+        bg = background_for_channels(bgr, channels(source))
+        blend = masks is not None and opacity > 0
+        return _native.crop(source, boxes, masks if blend else None, opacity, bg if blend else [], threads, canvas,
+                            np.array(bg, dtype=source.dtype).tobytes())
+    if masks is not None and opacity > 0:
+        source = image_array(source, "image", blend=True)
+        bg = background_for_channels(bgr, channels(source))
+        return _native.crop(source, boxes, masks, opacity, bg, threads)
+    if copy:
+        return _native.crop(source, boxes, None, 0.0, [], threads)
+    return crop_views(source, boxes)
+
+
+def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:
+    """Views of ``image`` for rounded, clamped int boxes; ``None`` where a box is empty."""
+    return [image[y0:y1, x0:x1] if x1 > x0 and y1 > y0 else None for x0, y0, x1, y1 in boxes.tolist()]
