@@ -3,7 +3,7 @@ import pytest
 
 import dynacrop_native as dc
 
-from conftest import strided_variants
+from helpers import strided_variants
 from reference import crop_reference
 
 

@@ -9,7 +9,7 @@ import dynacrop_native as dc
 cv2 = pytest.importorskip("cv2")
 sv = pytest.importorskip("supervision")
 
-from conftest import strided_variants  # noqa: E402
+from helpers import strided_variants  # noqa: E402
 
 INTERPOLATION = {"bilinear": cv2.INTER_LINEAR, "nearest": cv2.INTER_NEAREST}
 

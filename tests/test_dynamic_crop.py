@@ -6,9 +6,10 @@ import pytest
 import dynacrop_native as dc
 
 sv = pytest.importorskip("supervision")
-upstream = pytest.importorskip("upstream_v1")
+pytest.importorskip("cv2")
+from dynacrop_native.bench import upstream_v1 as upstream  # noqa: E402  (the re-creation, the oracle)
 
-from sv_helpers import assert_detections_equal  # noqa: E402
+from helpers import assert_detections_equal  # noqa: E402
 from reference import numpy_reference  # noqa: E402
 
 

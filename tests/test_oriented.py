@@ -11,7 +11,7 @@ import dynacrop_native as dc
 from dynacrop_native import frames, rle
 from dynacrop_native.color import background_for_channels
 
-from conftest import LEVELS, strided_variants
+from helpers import LEVELS, strided_variants
 from reference import numpy_reference
 
 cv2 = pytest.importorskip("cv2")

@@ -3,7 +3,7 @@ import pytest
 
 import dynacrop_native as dc
 
-from conftest import rows_of_wider, strided_variants
+from helpers import rows_of_wider, strided_variants
 from reference import numpy_reference
 
 cv2 = pytest.importorskip("cv2")

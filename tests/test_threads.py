@@ -1,3 +1,6 @@
+import os
+import threading
+
 import numpy as np
 import pytest
 
@@ -32,12 +35,42 @@ def test_threaded_results_equal_serial(rng, isa, opacity):
                 np.testing.assert_array_equal(a.image, b.image)
 
 
+def most_threads_during(call, tries=20):
+    """How many threads ran `call` at most (Linux): a watcher thread counts the process's threads
+    while the call holds no GIL; the call is repeated until extra threads are seen or `tries`."""
+    tasks = "/proc/self/task"
+    if not os.path.isdir(tasks):
+        pytest.skip("needs /proc/self/task")
+    before = min(len(os.listdir(tasks)) for _ in range(100))  # threads just joined may linger a moment
+    most, watching, stop = [0], threading.Event(), threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            most[0] = max(most[0], len(os.listdir(tasks)) - 1)  # not counting the watcher
+            watching.set()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    watching.wait()
+    try:
+        for _ in range(tries):
+            call()
+            if most[0] > before:
+                break
+    finally:
+        stop.set()
+        watcher.join()
+    return 1 + most[0] - before  # the calling thread and the native ones it started
+
+
 def test_one_big_crop_is_split_by_rows(rng, isa):
     crop = rng.integers(0, 256, (1500, 1100, 3), dtype=np.uint8)[::-1]  # negative stride too
     mask = rng.random((1500, 1100)) < 0.5
     serial = dc.remove_background(crop, mask, 0.37, "#123456", threads=1)
     np.testing.assert_array_equal(dc.remove_background(crop, mask, 0.37, "#123456", threads=2), serial)
-    assert _native.resolve_threads(0, crop.nbytes) >= 1
+    # One crop, two threads: its rows were split (a second native thread ran during the call).
+    assert most_threads_during(lambda: dc.remove_background(crop, mask, 0.37, "#123456", threads=2)) == 2
+    assert most_threads_during(lambda: dc.remove_background(crop, mask, 0.37, "#123456", threads=1), tries=3) <= 1
 
 
 @pytest.mark.parametrize("opacity", [0.0, 0.6])
