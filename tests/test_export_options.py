@@ -171,3 +171,56 @@ def test_main_in_process_gives_the_signal_handlers_back(tmp_path, capsys):
     finally:
         signal.signal(signal.SIGTERM, previous)
     capsys.readouterr()
+
+
+def test_images_default_to_the_annotation_files_folder(tmp_path, capsys):
+    coco_path, images = sample_paths()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "annotations.json").write_bytes(coco_path.read_bytes())
+    for image in images.glob("scene_*.png"):
+        (data / image.name).write_bytes(image.read_bytes())
+    assert main(["crop", "--coco", str(data / "annotations.json"), "--out", str(tmp_path / "out"),
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert json.loads((tmp_path / "out/crops.json").read_text())["written"] == 9
+    assert main(["crop", "--sample", "--images", str(data), "--out", str(tmp_path / "b")]) == 2
+    assert capsys.readouterr().err == "error: --images: not with --sample (the sample brings its own images)\n"
+    assert not (tmp_path / "b").exists()
+
+
+def test_background_color_as_a_css_name(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["crop", "--sample", "--out", str(out), "--mask-opacity", "1", "--background-color", "White",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    manifest = json.loads((out / "crops.json").read_text())
+    assert manifest["options"]["background_color"] == "#ffffff"
+    entry = next(e for e in manifest["crops"] if e["category"] == "triangle")  # a triangle leaves corners out
+    assert (cv2.imread(str(out / entry["file"])) == 255).all(axis=2).any()
+
+
+def test_help_names_the_program_and_no_unshipped_document(monkeypatch):
+    for argv0, name in (("/usr/bin/dynacrop", "dynacrop"), ("C:\\env\\Scripts\\dynacrop.exe", "dynacrop"),
+                        ("/x/dynacrop_native/__main__.py", "python -m dynacrop_native")):
+        monkeypatch.setattr(sys, "argv", [argv0.replace("\\", "/")])
+        parser = build_parser()
+        assert parser.prog == name
+    subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict)).choices
+    for text in [parser.format_help(), *(sub.format_help() for sub in subparsers.values())]:
+        for word in ("README", "docs/", "design.md", "SPEC", "``"):
+            assert word not in text
+
+
+def test_main_in_another_thread_leaves_signals_alone(tmp_path, capsys):
+    import threading
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    codes = []
+    thread = threading.Thread(target=lambda: codes.append(
+        main(["crop", "--sample", "--out", str(tmp_path / "out"), "--no-progress"])))
+    thread.start()
+    thread.join()
+    assert codes == [0]
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    capsys.readouterr()

@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,8 +51,10 @@ def _crop(args: argparse.Namespace) -> int:
 
     # The export stops cleanly on the first signal; outside it later ones are ignored instead of
     # killing the process. As a program (cli) they stay ignored until exit, so a late Ctrl-C never
-    # turns a finished run into a traceback; a caller of main() gets its handlers back.
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # turns a finished run into a traceback; a caller of main() gets its handlers back. Only the
+    # main thread may set handlers: elsewhere signals are not ours (the export takes none there).
+    ours = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)} if ours else {}
     try:
         return _run_export(args, export, parse_options, sample_paths, show)
     finally:
@@ -66,6 +69,8 @@ def _run_export(args: argparse.Namespace, export, parse_options, sample_paths, s
                              args.alpha, args.overwrite, args.allow_outside_images, margin=args.margin,
                              margin_ratio=args.margin_ratio, square=args.square, pad=args.pad,
                              categories=args.category, skip_crowd=args.skip_crowd, jpeg_quality=args.jpeg_quality)
+        if args.sample and args.images is not None:
+            raise ValueError("--images: not with --sample (the sample brings its own images)")
         coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # each unreadable image is reported below, with why
         summary = export(coco, images, args.out, opts, progress=False if args.no_progress else None)
@@ -96,13 +101,16 @@ def _bench(args: argparse.Namespace) -> int:
 
 def program_name() -> str:
     """How the user ran us: the installed `dynacrop` script or `python -m dynacrop_native`."""
-    return "dynacrop" if Path(sys.argv[0]).name == "dynacrop" else "python -m dynacrop_native"
+    return "dynacrop" if Path(sys.argv[0]).stem == "dynacrop" else "python -m dynacrop_native"  # stem: dynacrop.exe
 
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog=program_name(), description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog=program_name(), description="Dynamic crop from the command line: export a COCO dataset's objects "
+                                         "as image files (crop), crop a generated frame (demo), time ours "
+                                         "beside upstream (bench). Each command has its own --help.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="crop a generated 1080p frame and print what was done")
@@ -114,14 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
                                       "OUT/crops.json listing every crop written and every annotation skipped.")
     source = crop.add_mutually_exclusive_group(required=True)
     source.add_argument("--coco", type=Path, metavar="ANNOTATIONS.json", help="COCO detection/segmentation file")
-    source.add_argument("--sample", action="store_true", help="use the small COCO sample shipped with the package")
+    source.add_argument("--sample", action="store_true",
+                        help="use the small COCO sample shipped with the package, with its own images")
     crop.add_argument("--images", type=Path, metavar="DIR",
                       help="folder the file_name entries are relative to (default: the annotation file's folder)")
     crop.add_argument("--out", type=Path, required=True, metavar="DIR",
                       help="output folder (created; must be empty unless --overwrite)")
     what = crop.add_argument_group("which annotations")
     what.add_argument("--category", action="append", metavar="NAME",
-                      help="export only this category (repeatable; default: every category)")
+                      help="export only this category (repeatable; default: every category); a name the file "
+                           "does not define is an error")
     what.add_argument("--skip-crowd", action="store_true", help="leave out iscrowd=1 annotations")
     what.add_argument("--min-size", type=int, default=0, metavar="PX",
                       help="skip boxes narrower or shorter than this (default 0)")
@@ -137,14 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--mask-opacity", type=float, default=None, metavar="A",
                       help="background removal outside masks, 0..1 (default 0; 1 with --alpha)")
     look.add_argument("--background-color", default="#000000", metavar="COLOUR",
-                      help="'#RRGGBB', '#RGB' or '(r, g, b)', RGB (default #000000)")
+                      help="'#RRGGBB', '#RGB', '(r, g, b)' (RGB) or a CSS name such as white "
+                           "(default #000000)")
     look.add_argument("--alpha", action="store_true",
                       help="png with an alpha channel: opaque inside masks, 255 * (1 - opacity) outside")
     look.add_argument("--format", choices=["png", "jpg"], default="png", help="file format (default png)")
     look.add_argument("--jpeg-quality", type=int, default=None, metavar="Q",
                       help="0..100, with --format jpg (default 95)")
     run = crop.add_argument_group("run")
-    run.add_argument("--workers", type=int, default=1, metavar="N", help="images processed in parallel, threads (default 1)")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="images processed in parallel, threads (default 1)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     run.add_argument("--overwrite", action="store_true",
                      help="replace an earlier export in --out (removes exactly the files its crops.json lists); "
@@ -153,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read file_names that are absolute or contain '..' (refused by default)")
     crop.set_defaults(run=_crop)
     bench = sub.add_parser("bench", help="the performance table, ours beside upstream (needs the bench extra)")
-    bench.add_argument("--quick", action="store_true", help="fewer rounds: about 20 s on 2 cores")
+    bench.add_argument("--quick", action="store_true",
+                       help="fewer rounds: about 15 s on 2 cores (default: the full run)")
     bench.add_argument("--plot", metavar="FILE.png", help="save a bar chart of the ratios")
     bench.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # smoke runs in CI
     bench.set_defaults(run=_bench)
