@@ -65,6 +65,23 @@ def test_crops_equal_dynamic_crop_with_the_same_options(tmp_path, capsys, flags,
             assert entry["iscrowd"] == 0
 
 
+def test_min_size_as_dynamic_crop(tmp_path, capsys):
+    """Measured on the box as annotated, before --margin grows it: the same boxes dynamic_crop drops."""
+    out = tmp_path / "out"
+    assert main(["crop", "--sample", "--out", str(out), "--min-size", "56.5", "--margin", "20", "--no-progress"]) == 0
+    capsys.readouterr()
+    manifest = json.loads((out / "crops.json").read_text())
+    kept = set()
+    for name in ("scene_0.png", "scene_1.png", "scene_2.png"):
+        image, det, anns = sample_detections(name)
+        crops = dc.dynamic_crop(image, det, min_size=56.5, margin=20)
+        kept |= {ann["id"] for ann, crop in zip(anns, crops) if crop is not None}
+    assert 0 < len(kept) < 9
+    assert {e["annotation_id"] for e in manifest["crops"]} == kept
+    assert manifest["skipped_by_reason"] == {"smaller than --min-size": 9 - len(kept)}
+    assert manifest["options"]["min_size"] == 56.5
+
+
 def test_manifest_records_the_options(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["crop", "--sample", "--out", str(out), "--margin", "3", "--pad", "--square", "--format", "jpg",
@@ -99,7 +116,9 @@ def test_category_filter_and_crowd(tmp_path, capsys):
     assert {1, 2}.isdisjoint(e["annotation_id"] for e in manifest["crops"])
     assert main([*common, "--out", str(tmp_path / "c"), "--category", "circle", "--category", "hexagon"]) == 2
     err = capsys.readouterr().err
-    assert "--category: hexagon not in" in err and "circle, square, triangle" in err
+    assert "--category: 'hexagon' not in" in err and "'circle', 'square', 'triangle'" in err
+    assert main([*common, "--out", str(tmp_path / "c"), "--category", ""]) == 2
+    assert "--category: '' not in" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
     coco["annotations"][2]["iscrowd"] = "yes"
     path.write_text(json.dumps(coco))
@@ -126,7 +145,8 @@ def test_jpeg_quality(tmp_path, capsys):
     for bad in (["--jpeg-quality", "80"], ["--format", "jpg", "--jpeg-quality", "101"]):
         assert main(["crop", "--sample", "--out", str(tmp_path / "bad"), *bad]) == 2
         assert "--jpeg-quality: expected 0..100 with --format jpg" in capsys.readouterr().err
-    for bad, name in ((["--margin", "-1"], "--margin:"), (["--margin-ratio", "nan"], "--margin-ratio:")):
+    for bad, name in ((["--margin", "-1"], "--margin:"), (["--margin-ratio", "nan"], "--margin-ratio:"),
+                      (["--min-size", "-1"], "--min-size:"), (["--min-size", "inf"], "--min-size:")):
         assert main(["crop", "--sample", "--out", str(tmp_path / "bad"), *bad]) == 2
         assert name in capsys.readouterr().err
 

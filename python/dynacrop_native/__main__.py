@@ -133,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="export only this category (repeatable; default: every category); a name the file "
                            "does not define is an error")
     what.add_argument("--skip-crowd", action="store_true", help="leave out iscrowd=1 annotations")
-    what.add_argument("--min-size", type=int, default=0, metavar="PX",
-                      help="skip boxes narrower or shorter than this (default 0)")
+    what.add_argument("--min-size", type=float, default=0, metavar="PX",
+                      help="skip boxes narrower or shorter than this, as annotated (before --margin, --square; "
+                           "default 0)")
     shape = crop.add_argument_group("crop shape (as dynamic_crop's options)")
     shape.add_argument("--margin", type=float, default=0, metavar="PX", help="pixels added on every side (default 0)")
     shape.add_argument("--margin-ratio", type=float, default=0.0, metavar="R",

@@ -115,8 +115,8 @@ def read(coco: Any, where: str, min_size: float = 0, selection: Selection = Sele
     unknown = sorted(selection.categories - {name for name in categories.values() if isinstance(name, str)})
     if unknown:
         known = sorted({name for name in categories.values() if isinstance(name, str)})
-        raise ExportError(f"--category: {', '.join(map(show, unknown))} not in {where} "
-                          f"(its categories: {', '.join(map(show, known[:20])) or 'none'})")
+        raise ExportError(f"--category: {', '.join(map(show_value, unknown))} not in {where} "
+                          f"(its categories: {', '.join(map(show_value, known[:20])) or 'none'})")
     images = _by_id("image", coco.get("images", []), _image_work, skipped)
     left_out = 0
     for index, ann in enumerate(coco.get("annotations", [])):

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..alpha import alpha_crop
 from ..cutting import crop_arrays
-from ..options import CropOptions
+from ..options import CropOptions, non_negative
 from . import coco
 from .images import ImageProblem, read_image, source_path
 from .output import CropNames, OutputFolder
@@ -33,7 +33,7 @@ MAX_WORKERS = 256
 @dataclass
 class Options:
     crop: CropOptions = CropOptions()  # as dynamic_crop takes them; output="bgra" is --alpha (png only)
-    min_size: int = 0  # smaller annotations are skips, reported, rather than dynamic_crop's None
+    min_size: float = 0.0  # dynamic_crop's, on the box as annotated; smaller ones are reported skips, not None
     fmt: str = "png"
     workers: int = 1
     overwrite: bool = False  # replace an earlier export in --out (only what its manifest lists)
@@ -267,7 +267,7 @@ def sample_paths() -> tuple[Path, Path]:
     return root / "annotations.json", root / "images"
 
 
-def parse_options(mask_opacity: float | None, background_color: str, min_size: int, fmt: str, workers: int,
+def parse_options(mask_opacity: float | None, background_color: str, min_size: float, fmt: str, workers: int,
                   alpha: bool = False, overwrite: bool = False, allow_outside_images: bool = False, *,
                   margin: float = 0, margin_ratio: float = 0.0, square: bool = False, pad: bool = False,
                   categories: list[str] | None = None, skip_crowd: bool = False,
@@ -278,14 +278,15 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: i
         raise ValueError(f"--format: expected png or jpg, got {fmt!r}")
     if alpha and fmt != "png":
         raise ValueError("--alpha: needs --format png (jpg has no alpha channel)")
-    if not 1 <= workers <= MAX_WORKERS or min_size < 0:
-        raise ValueError(f"--workers must be 1..{MAX_WORKERS} and --min-size >= 0")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"--workers must be 1..{MAX_WORKERS}, got {workers}")
     if jpeg_quality is not None and (fmt != "jpg" or not 0 <= jpeg_quality <= 100):
         raise ValueError(f"--jpeg-quality: expected 0..100 with --format jpg, got {jpeg_quality}"
                          + ("" if fmt == "jpg" else f" with --format {fmt}"))
     if mask_opacity is None:
         mask_opacity = 1.0 if alpha else 0.0
     try:
+        min_size = non_negative(min_size, "min_size")  # checked as dynamic_crop checks it, applied as a skip
         crop = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, 0, "pad" if pad else "clamp",
                            "bgra" if alpha else "image")
     except (ValueError, TypeError) as e:  # "margin_ratio: ..." -> "--margin-ratio: ..."
