@@ -107,7 +107,7 @@ def crop_resize_batch(
     valid = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     placement, scale, offset = _placement(canvas, valid, height, width, keep_aspect)
     # Masks (RLE decoded, polygons rasterised) only when they are used.
-    masks = schema.local_masks(boxes, *source.shape[:2], polygons=True) if schema.n and a > 0 else None
+    masks = schema.read(boxes, canvas, *source.shape[:2], polygons=True).masks if schema.n and a > 0 else None
     images = _native.crop_resize(
         source, boxes, canvas, masks, a, background, placement,
         height, width, planar, bool(rgb), nearest, *norm, n_threads,

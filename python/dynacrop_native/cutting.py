@@ -43,24 +43,24 @@ def cut_detections(
     ids = schema.ids(id_prefix)
     a = options.mask_opacity
     boxes, canvas = detection_boxes(source, schema, options)
-    masks = schema.local_masks(boxes, *source.shape[:2], polygons=a > 0)  # polygons: only when used
-    schema.prepare(boxes if canvas is None else canvas)
+    frames = boxes if canvas is None else canvas
+    reading = schema.read(boxes, frames, *source.shape[:2], polygons=a > 0)  # polygons: only when used
+    masks = reading.masks
 
     blend = masks is not None and options.blends
     arrays = crop_arrays(source, boxes, masks if blend else None, a, options.bgr, copy and not options.alpha,
                          n_threads, canvas)
-    frames = boxes if canvas is None else canvas
     if options.alpha:
         arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
                                                        tuple(boxes[i]), tuple(frames[i]))
                   for i, crop in enumerate(arrays)]
     if canvas is None:
         return [
-            (box, crop, None if crop is None else schema.translated(i, *box), ids[i])
+            (box, crop, None if crop is None else reading.translated(i, *box), ids[i])
             for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
         ]
     return [
-        (out, crop, None if crop is None else schema.translated(i, *out, region=box), ids[i])
+        (out, crop, None if crop is None else reading.translated(i, *out, region=box), ids[i])
         for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
     ]
 

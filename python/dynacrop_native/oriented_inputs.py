@@ -50,7 +50,7 @@ def mask_regions(
     """Each detection's instance mask over its (x0, y0, x1, y1) region of the image, read the
     way dynamic_crop reads masks (dense, CompactMask, COCO RLE; only the region is decoded): the
     one place oriented crops use the axis-aligned schemas."""
-    return schema_for(detections, detection_id_key).local_masks(boxes, height, width, polygons)
+    return schema_for(detections, detection_id_key).read(boxes, boxes, height, width, polygons).masks
 
 
 def _corner_key(keys: Any, corners_key: str | None, where: str) -> str:

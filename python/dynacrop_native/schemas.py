@@ -1,8 +1,11 @@
-"""Detection schemas: read boxes, ids and masks from the caller's detections, and build the
-translated single-detection prediction of each crop in the same form.
+"""Detections readers: boxes, ids and masks read from the caller's detections, and each
+crop's translated single-detection prediction built in the same form.
 
-supervision is never imported here: `sv.Detections` objects are recognised by their fields and
-new ones are made with the input's own class.
+Every reader follows `DetectionsReader`: `xyxy` and `ids()` from the detections alone, then
+`read(boxes, frames, ...)` for one call's boxes gives a `Reading`, a per-call object holding
+the box-local masks and translating predictions into the crop frames; nothing is kept on the
+reader between calls. supervision is never imported here: `sv.Detections` objects are
+recognised by their fields and new ones are made with the input's own class.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import copy as _copy
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,6 +29,28 @@ POLYGON_KEY = "polygon"
 OBB_KEY = "xyxyxyxy"
 POINT_KEYS = (KEYPOINTS_KEY, POLYGON_KEY, OBB_KEY)
 RLE_KEY = "rle_mask"  # Inference's compact masks: one COCO RLE dict per detection
+
+
+class Reading(Protocol):
+    """What one call reads of the detections at its boxes."""
+
+    masks: list[np.ndarray | None] | None  # each detection's mask over its clamped box, or None
+
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
+        """Detection i alone, in the frame (x0, y0, x1, y1) of its crop; `region` is the part of
+        that frame inside the image when the crop is padded."""
+
+
+class DetectionsReader(Protocol):
+    n: int
+    xyxy: np.ndarray  # (N, 4) float boxes as given
+
+    def ids(self, prefix: str | None = None) -> list:
+        """Each detection's id; without ids, `prefix` + its index (None: the error upstream raises)."""
+
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False) -> Reading:
+        """The call's clamped int boxes and crop frames (the boxes, or padded frames) in a
+        height x width image; `polygons`: rasterise polygon masks (only when they are used)."""
 
 
 def is_compact_mask(mask: Any) -> bool:
@@ -89,11 +115,7 @@ def _rows(array: np.ndarray) -> list[np.ndarray]:
 
 
 class SupervisionDetections:
-    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (predictions translated into each crop).
-
-    Every per-detection field is sliced once per call, in bulk; the translated detections are
-    assembled from those rows without re-running supervision's validation, which the input
-    already passed (the rows are consistent slices of it)."""
+    """`supervision.Detections` (duck-typed) in, real `sv.Detections` out (predictions translated into each crop)."""
 
     def __init__(self, detections: Any, detection_id_key: str):
         self.det = detections
@@ -107,25 +129,33 @@ class SupervisionDetections:
                                              f"contract - lack of {self.key} key in data dictionary.")
         return list(self.det.data[self.key])
 
-    def local_masks(
-        self, boxes: np.ndarray, height: int, width: int, polygons: bool = False
-    ) -> list[np.ndarray | None] | None:
-        """Each detection's mask over its clamped box, never expanded to the full frame: views
-        of a dense mask, or the box region decoded from a CompactMask or `data["rle_mask"]`
-        (`polygons` is for Roboflow JSON: supervision rasterises its own)."""
-        mask, data = self.det.mask, self.det.data
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int,
+             polygons: bool = False) -> SupervisionReading:
+        return SupervisionReading(self.det, boxes, frames, height, width)
+
+
+class SupervisionReading:
+    """One call's boxes in `sv.Detections`. Masks: views of a dense mask, or the box region
+    decoded from a CompactMask or `data["rle_mask"]`, never expanded to the full frame. Every
+    per-detection field is sliced once, in bulk, on the first translation; the translated
+    detections are assembled from those rows without re-running supervision's validation,
+    which the input already passed (the rows are consistent slices of it)."""
+
+    def __init__(self, det: Any, boxes: np.ndarray, frames: np.ndarray, height: int, width: int):
+        self.det, self.n, self.frames = det, len(det.xyxy), frames
+        mask, data = det.mask, det.data
         boxes_list = [tuple(b) for b in boxes.tolist()]
-        self._rle_local = None
+        self.rle_local = None
         if RLE_KEY in data:  # cropped to the box whatever drives blending (upstream leaves it stale)
-            self._rle_local = [self._rle_region(i, box, height, width) for i, box in enumerate(boxes_list)]
-        if mask is None:
-            return self._rle_local
+            self.rle_local = [self._rle_region(i, box, height, width) for i, box in enumerate(boxes_list)]
+        self.masks = self.rle_local if mask is None else self._mask_regions(mask, boxes_list, height, width)
+
+    def _mask_regions(self, mask: Any, boxes_list: list, height: int, width: int) -> list[np.ndarray]:
         if is_compact_mask(mask):
             if tuple(mask.image_shape) != (height, width):
                 raise ValueError(f"detections.mask: CompactMask of image shape {tuple(mask.image_shape)}, "
                                  f"expected {(height, width)}")
-            self._compact_local = [compact_local(mask, i, box) for i, box in enumerate(boxes_list)]
-            return self._compact_local
+            return [compact_local(mask, i, box) for i, box in enumerate(boxes_list)]
         if not isinstance(mask, np.ndarray):
             raise TypeError(f"detections.mask: expected a numpy array or CompactMask, got {type(mask).__name__}")
         if mask.shape != (self.n, height, width):
@@ -142,44 +172,42 @@ class SupervisionDetections:
             raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
         return rle.decode_box(value, box, name)
 
-    def prepare(self, boxes: np.ndarray) -> None:
-        """Slice all fields for the rounded, clamped int boxes (N, 4)."""
+    @cached_property
+    def rows(self) -> tuple[list, dict, dict, bool]:
+        """All fields sliced for the crop frames: xyxy rows, field rows, data rows, and whether
+        every data key is a plain per-detection row (the common case)."""
         det = self.det
-        offsets = boxes[:, :2]
+        offsets = self.frames[:, :2]
         # Same values and dtype as upstream's xyxy[[i]] + array([-x0, -y0, -x0, -y0]).
-        self._xyxy = list((det.xyxy - np.concatenate([offsets, offsets], axis=1))[:, None])
-        self._fields = {
+        xyxy = list((det.xyxy - np.concatenate([offsets, offsets], axis=1))[:, None])
+        fields = {
             name: None if getattr(det, name) is None else _rows(getattr(det, name))
             for name in ("confidence", "class_id", "tracker_id")
         }
-        self._data = {}
+        data = {}
         for key, value in det.data.items():
             if isinstance(value, np.ndarray) and value.ndim >= 1:
                 if key in POINT_KEYS and value.dtype != object and value.ndim >= 2 and value.shape[-1] == 2:
                     shift = offsets.reshape(self.n, *([1] * (value.ndim - 2)), 2)
-                    self._data[key] = list((value - shift)[:, None])
+                    data[key] = list((value - shift)[:, None])
                 elif key not in POINT_KEYS:
-                    self._data[key] = _rows(value)
-        # Keys whose per-detection value is a precomputed row (the common case), in data order.
-        self._simple = all(key in self._data and key != RLE_KEY for key in det.data)
+                    data[key] = _rows(value)
+        return xyxy, fields, data, all(key in data and key != RLE_KEY for key in det.data)
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
         """Detection i alone, in the frame of the crop (x0, y0, x1, y1): what upstream gets from
         `detections[i]`, `sv.move_boxes` and its key offsets, reading only the box region of the
         mask. `region` is the part of the crop inside the image when the crop is padded."""
         det = self.det
+        xyxy, fields, rows, simple = self.rows
         canvas = (x0, y0, x1, y1)
         region = region or canvas
-        if self._simple:
-            data = {key: rows[i] for key, rows in self._data.items()}
-        else:
-            data = self._data_of(i, x0, y0, region, canvas)
-        fields = self._fields
+        data = {key: r[i] for key, r in rows.items()} if simple else self._data_of(i, x0, y0, region, canvas, rows)
         new = type(det).__new__(type(det))
         if det.mask is None:
             mask = None
         elif is_compact_mask(det.mask):  # a CompactMask in the crop's frame (inclusive box corners)
-            local = pad_to(self._compact_local[i], region, canvas)
+            local = pad_to(self.masks[i], region, canvas)
             corners = np.array([[0, 0, local.shape[1] - 1, local.shape[0] - 1]], dtype=np.float32)
             mask = type(det.mask).from_dense(local[None], corners, image_shape=local.shape)
         else:
@@ -187,7 +215,7 @@ class SupervisionDetections:
             mask = pad_to(det.mask[i, ry0:ry1, rx0:rx1], region, canvas)[None].copy()
         confidence, class_id, tracker_id = fields["confidence"], fields["class_id"], fields["tracker_id"]
         new.__dict__ = {
-            "xyxy": self._xyxy[i],
+            "xyxy": xyxy[i],
             "mask": mask,
             "confidence": None if confidence is None else confidence[i],
             "class_id": None if class_id is None else class_id[i],
@@ -197,16 +225,16 @@ class SupervisionDetections:
         }
         return new
 
-    def _data_of(self, i: int, x0: int, y0: int, region: tuple, canvas: tuple) -> dict:
+    def _data_of(self, i: int, x0: int, y0: int, region: tuple, canvas: tuple, rows: dict) -> dict:
         """Detection i's `data` for keys that are not plain per-detection rows."""
         data = {}
         for key, value in self.det.data.items():
-            rows = self._data.get(key)
-            if key == RLE_KEY and self._rle_local is not None:  # crop-local RLE, same form as given
-                local = rle.encode_like(pad_to(self._rle_local[i], region, canvas), value[i])
+            row = rows.get(key)
+            if key == RLE_KEY and self.rle_local is not None:  # crop-local RLE, same form as given
+                local = rle.encode_like(pad_to(self.rle_local[i], region, canvas), value[i])
                 data[key] = [local] if isinstance(value, list) else _object_row(local)
-            elif rows is not None:
-                data[key] = rows[i]
+            elif row is not None:
+                data[key] = row[i]
             elif isinstance(value, np.ndarray):  # 0-d arrays, object-dtype point arrays
                 data[key] = value.copy() if value.ndim == 0 else value[[i]] - np.array([x0, y0])
             else:  # lists, as supervision keeps them
@@ -221,6 +249,8 @@ class RoboflowJson:
     Every field the crop reads or translates is checked before any crop is made. Each
     translated payload gets its own copy of its prediction; the payload's other top-level keys
     are copied once per call and shared by all the call's results."""
+
+    bare = False  # RoboflowPredictions: the predictions list alone
 
     def __init__(self, payload: dict, detection_id_key: str):
         preds = payload.get("predictions")
@@ -240,18 +270,27 @@ class RoboflowJson:
     def ids(self, prefix: str | None = None) -> list:
         return prediction_ids(self.preds, self.key, prefix)
 
-    def local_masks(
-        self, boxes: np.ndarray, height: int, width: int, polygons: bool = False
-    ) -> list[np.ndarray | None] | None:
-        """Box regions of the predictions' masks: `rle` decoded, or with `polygons` (when the
-        masks will be used) the polygon `points` rasterised; None for a prediction with neither
-        (or under 3 points), and None when no prediction has a mask."""
-        self._rle_local = None
-        kinds = ["rle" if "rle" in p else "points" if polygons and has_polygon(p) else None for p in self.preds]
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int,
+             polygons: bool = False) -> RoboflowReading:
+        return RoboflowReading(self, boxes, height, width, polygons)
+
+
+class RoboflowReading:
+    """One call's boxes in Roboflow JSON predictions. Masks are the box regions of the
+    predictions' masks: `rle` decoded, or with `polygons` (when the masks will be used) the
+    polygon `points` rasterised; None for a prediction with neither (or under 3 points), and
+    None when no prediction has a mask."""
+
+    def __init__(self, reader: RoboflowJson, boxes: np.ndarray, height: int, width: int, polygons: bool):
+        self.reader = reader
+        self.rle_local = None
+        self.masks: list[np.ndarray | None] | None = None
+        preds = reader.preds
+        kinds = ["rle" if "rle" in p else "points" if polygons and has_polygon(p) else None for p in preds]
         if not any(kinds):
-            return None
+            return
         masks: list[np.ndarray | None] = []
-        for i, (p, kind, box) in enumerate(zip(self.preds, kinds, boxes.tolist())):
+        for i, (p, kind, box) in enumerate(zip(preds, kinds, boxes.tolist())):
             name = f"detections['predictions'][{i}]['{kind}']"
             if kind == "points":
                 masks.append(polygon_region(p["points"], tuple(box), height, width, name))
@@ -263,27 +302,34 @@ class RoboflowJson:
             else:
                 masks.append(None)
         if "rle" in kinds:  # re-encoded crop-local in translated()
-            self._rle_local = [m if kind == "rle" else None for m, kind in zip(masks, kinds)]
-        return masks
+            self.rle_local = [m if kind == "rle" else None for m, kind in zip(masks, kinds)]
+        self.masks = masks
 
-    def prepare(self, boxes: np.ndarray) -> None:
-        # One copy of the other top-level keys for the whole call (not one per prediction).
-        self._shared = {k: _copy.deepcopy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
-        self._image = dict(self.payload.get("image") or {})
+    @cached_property
+    def shared(self) -> tuple[dict, dict]:
+        """One copy of the payload's other top-level keys for the whole call (not one per
+        prediction), and its image entry."""
+        payload = self.reader.payload
+        return ({k: _copy.deepcopy(v) for k, v in payload.items() if k not in ("predictions", "image")},
+                dict(payload.get("image") or {}))
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
-        pred = _copy.deepcopy(self.preds[i])
-        if self._rle_local is not None and self._rle_local[i] is not None:
-            local = pad_to(self._rle_local[i], region or (x0, y0, x1, y1), (x0, y0, x1, y1))
-            pred["rle"] = rle.encode_like(local, self.preds[i]["rle"])
+    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
+        original = self.reader.preds[i]
+        pred = _copy.deepcopy(original)
+        if self.rle_local is not None and self.rle_local[i] is not None:
+            local = pad_to(self.rle_local[i], region or (x0, y0, x1, y1), (x0, y0, x1, y1))
+            pred["rle"] = rle.encode_like(local, original["rle"])
         pred["x"] = pred["x"] - x0
         pred["y"] = pred["y"] - y0
         for key in ("points", "keypoints"):
             for point in pred.get(key) or ():
                 point["x"] = point["x"] - x0
                 point["y"] = point["y"] - y0
-        out = dict(self._shared)
-        out["image"] = {**self._image, "width": x1 - x0, "height": y1 - y0}
+        if self.reader.bare:  # a list of predictions in: each crop's prediction dict out
+            return pred
+        shared, image = self.shared
+        out = dict(shared)
+        out["image"] = {**image, "width": x1 - x0, "height": y1 - y0}
         out["predictions"] = [pred]
         return out
 
@@ -292,16 +338,17 @@ class RoboflowPredictions(RoboflowJson):
     """A list of Roboflow prediction dicts (a payload's "predictions" alone); each crop's
     prediction is its translated prediction dict."""
 
+    bare = True
+
     def __init__(self, preds: list | tuple, detection_id_key: str):
         super().__init__({"predictions": list(preds)}, detection_id_key)
-
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
-        return super().translated(i, x0, y0, x1, y1, region)["predictions"][0]
 
 
 class BoxArray:
     """A plain (N, 4) array of (x_min, y_min, x_max, y_max) boxes; each crop's prediction is its
     box in the crop's frame, a (1, 4) float64 array."""
+
+    masks = None
 
     def __init__(self, value: Any):
         self.xyxy = as_xyxy(value, "detections")
@@ -310,11 +357,8 @@ class BoxArray:
     def ids(self, prefix: str | None = None) -> list:
         return index_ids(self.n, prefix, "detections: a plain box array carries no ids")
 
-    def local_masks(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> None:
-        return None
-
-    def prepare(self, boxes: np.ndarray) -> None:
-        pass
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False) -> BoxArray:
+        return self  # nothing depends on the call's boxes
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> np.ndarray:
         return self.xyxy[i : i + 1] - np.array([x0, y0, x0, y0], dtype=np.float64)
@@ -352,7 +396,7 @@ def _number(record: Mapping, key: str, name: str) -> float:
     return real(record[key], f"{name}['{key}']", "a number")
 
 
-def schema_for(detections: Any, detection_id_key: str):
+def schema_for(detections: Any, detection_id_key: str) -> DetectionsReader:
     if isinstance(detections, dict):
         return RoboflowJson(detections, detection_id_key)
     if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
