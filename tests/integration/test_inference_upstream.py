@@ -5,7 +5,7 @@ import pytest
 import supervision as sv
 
 from dynacrop_native.integrations import inference as di
-from sv_helpers import assert_detections_equal
+from helpers import assert_detections_equal
 
 up = di.upstream()
 base = __import__(up.WorkflowImageData.__module__, fromlist=["ImageParentMetadata"])
