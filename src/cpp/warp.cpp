@@ -1,4 +1,4 @@
-// Oriented crops: the map OpenCV derives from a forward matrix, the portable row kernel (the
+// Oriented crops: the maps OpenCV derives from a forward matrix, the portable row kernel (the
 // reference every SIMD kernel is tested against), the mask rows, and the split of all crops of
 // an image into row bands over threads.
 #include <algorithm>
@@ -28,16 +28,20 @@ WarpMap inverse_map(const double forward[6]) {
     M[2] = b1;
     M[5] = b2;
     WarpMap map;
-    for (int i = 0; i < 6; ++i) map.m[i] = static_cast<float>(M[i]);
+    for (int i = 0; i < 6; ++i) map.d[i] = M[i], map.m[i] = static_cast<float>(M[i]);
     return map;
 }
 
 void warp_row_scalar(const StridedView& image, const WarpRow& row, uint8_t* dst) {
-    const RowCoords r = row_coords(row.m, row.y, row.width);
+    const double* d = row.d;
+    const double ym1 = d[1] * static_cast<double>(row.y), ym4 = d[4] * static_cast<double>(row.y);
+    const bool axis = axis_aligned(d);
+    int64_t rows_first0 = 0, rows_first1 = 0;
+    if (image.c == 1 && !axis) rows_first_span(d, row.y, row.width, image.w, image.h, rows_first0, rows_first1);
     for (int64_t x = row.x0; x < row.x1; ++x, dst += image.c) {
-        float sx, sy;
-        pixel_coords(row.m, r, x, sx, sy);
-        linear_pixel(image, sx, sy, row.border, dst);
+        double sx, sy;
+        linear_coords(d, ym1, ym4, x, sx, sy);
+        linear_pixel(image, sx, sy, axis, x >= rows_first0 && x < rows_first1, row.border, dst);
     }
 }
 
@@ -117,7 +121,7 @@ void run_warp_jobs(const StridedView& image, const std::vector<WarpJob>& jobs, c
     parallel_for(bands.size(), workers, [&](int, size_t i) {
         const Band& band = bands[i];
         const WarpJob& job = *band.job;
-        WarpRow row{band.map.m, 0, job.w, 0, 0, border, nullptr, 0, -1};
+        WarpRow row{band.map.m, band.map.d, 0, job.w, 0, 0, border, nullptr, 0, -1};
         fast_rows(image, job, band.map.m, row);
         for (row.x0 = 0; row.x0 < job.w; row.x0 = row.x1) {
             row.x1 = std::min(job.w, row.x0 + kTile);

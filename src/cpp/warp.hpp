@@ -1,7 +1,9 @@
-// Oriented crops: every crop is an affine warp of the image, sampled exactly as OpenCV 5's
+// Oriented crops: every crop is an affine warp of the image, sampled exactly as OpenCV 5.1's
 // cv2.warpAffine(image, M, (w, h), INTER_LINEAR, BORDER_CONSTANT, background) computes it on
-// x86-64 (its AVX2 kernel), and its instance mask as cv2.warpAffine(mask, M, (w, h),
-// INTER_NEAREST); the background outside the warped mask is then removed with the blend kernels.
+// x86-64 (its uint8 1/3/4-channel bilinear warp goes to Intel IPP through the IPP HAL; see
+// warp_pixel.hpp), and its instance mask as cv2.warpAffine(mask, M, (w, h), INTER_NEAREST)
+// (OpenCV's own float kernel); the background outside the warped mask is then removed with
+// the blend kernels.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -12,23 +14,26 @@
 
 namespace dcn {
 
-// OpenCV's unroll in its AVX2 warp kernel: in each output row the first floor(w / 16) * 16
-// pixels take the vector coordinate formula, the rest the scalar one (see warp_pixel.hpp).
+// OpenCV's unroll in its AVX2 nearest warp kernel (masks): in each output row the first
+// floor(w / 16) * 16 pixels take the vector coordinate formula, the rest the scalar one.
 constexpr int64_t kOpenCvBlock = 16;
 
-// The map from output pixel (x, y) to image coordinates (m0 x + m1 y + m2, m3 x + m4 y + m5),
-// in float: OpenCV inverts the forward 2x3 matrix in double, then rounds it to float.
+// The map from output pixel (x, y) to image coordinates (m0 x + m1 y + m2, m3 x + m4 y + m5):
+// OpenCV inverts the forward 2x3 matrix in double; the bilinear warp (IPP) takes that double
+// map (d), OpenCV's nearest kernel rounds it to float (m).
 struct WarpMap {
+    double d[6];
     float m[6];
 };
 WarpMap inverse_map(const double forward[6]);
 
-// What a row kernel needs besides the image: the map, the output row, its width and the
+// What a row kernel needs besides the image: the map (float and double), the output row, its width and the
 // segment [x0, x1) to compute (x0 a multiple of 8), the border pixel (one byte per channel),
 // and the image rows [fast_y0, fast_y1] whose pixels may be read with 32-bit offsets from
 // `fast_base` (the row fast_y0); fast_y1 < fast_y0 means none.
 struct WarpRow {
     const float* m;
+    const double* d;
     int64_t y, width, x0, x1;
     const uint8_t* border;
     const uint8_t* fast_base;

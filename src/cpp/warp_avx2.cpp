@@ -1,8 +1,9 @@
-// AVX2 + FMA bilinear warp rows: 8 output pixels per step, the same float arithmetic as the
-// portable kernel (warp_pixel.hpp), lane for lane. Taps are addressed with 32-bit offsets
+// AVX2 + FMA bilinear warp rows: 8 output pixels per step, the same double coordinates and
+// float arithmetic as the portable kernel (warp_pixel.hpp), lane for lane. Taps are addressed with 32-bit offsets
 // (rows within the job's fast band, pixels packed): dword gathers for 1 channel, two 8-byte
 // loads per pixel for 3 and 4. A step with any tap outside that band, near the right edge or
-// outside the image goes to the exact per-pixel path.
+// outside the image, with any pixel not inner, or touching a 1-channel row's rows-first pixels
+// goes to the exact per-pixel path.
 #include <immintrin.h>
 
 #include <cmath>
@@ -19,10 +20,16 @@ inline __m256 byte_lane(__m256i v, int shift) {
     return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(v, shift), _mm256_set1_epi32(0xFF)));
 }
 
-inline __m256i interpolate(__m256 p00, __m256 p01, __m256 p10, __m256 p11, __m256 ax, __m256 ay) {
-    const __m256 f0 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p01, p00), p00);
-    const __m256 f1 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p11, p10), p10);
-    return _mm256_cvtps_epi32(_mm256_fmadd_ps(ay, _mm256_sub_ps(f1, f0), f0));  // rounds half to even
+// Columns first, or rows first (axis-aligned maps), as linear_pixel().
+inline __m256i interpolate(__m256 p00, __m256 p01, __m256 p10, __m256 p11, __m256 ax, __m256 ay, bool rows_first) {
+    if (rows_first) {
+        const __m256 f0 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p01, p00), p00);
+        const __m256 f1 = _mm256_fmadd_ps(ax, _mm256_sub_ps(p11, p10), p10);
+        return _mm256_cvtps_epi32(_mm256_fmadd_ps(ay, _mm256_sub_ps(f1, f0), f0));  // rounds half to even
+    }
+    const __m256 f0 = _mm256_fmadd_ps(ay, _mm256_sub_ps(p10, p00), p00);
+    const __m256 f1 = _mm256_fmadd_ps(ay, _mm256_sub_ps(p11, p01), p01);
+    return _mm256_cvtps_epi32(_mm256_fmadd_ps(ax, _mm256_sub_ps(f1, f0), f0));
 }
 
 // 8 int32 values (0..255) as 8 bytes, pixel order kept.
@@ -38,13 +45,15 @@ struct Step;
 template <>
 struct Step<1> {
     static constexpr int64_t kRight = 4;  // a dword at ix reads pixels ix..ix+3
-    static void run(const uint8_t* base, __m256i off, int64_t sy, __m256 ax, __m256 ay, uint8_t* dst) {
+    static void run(const uint8_t* base, __m256i off, int64_t sy, __m256 ax, __m256 ay, bool rows_first,
+                    uint8_t* dst) {
         const int* b = reinterpret_cast<const int*>(base);
         const __m256i top = _mm256_i32gather_epi32(b, off, 1);
         const __m256i down = _mm256_add_epi32(off, _mm256_set1_epi32(static_cast<int>(sy)));
         const __m256i bottom = _mm256_i32gather_epi32(b, down, 1);
         const __m256i v =
-            interpolate(byte_lane(top, 0), byte_lane(top, 8), byte_lane(bottom, 0), byte_lane(bottom, 8), ax, ay);
+            interpolate(byte_lane(top, 0), byte_lane(top, 8), byte_lane(bottom, 0), byte_lane(bottom, 8), ax, ay,
+                        rows_first);
         _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), bytes8(v));
     }
 };
@@ -69,18 +78,20 @@ struct Step {
     static __m256 lo(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v)); }
     static __m256 hi(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(v, v))); }
     // Pixels i, i + 1: 8 int32 results [A channels, B channels].
-    static __m256i two(const uint8_t* base, const int32_t* off, int64_t sy, __m256 ax, __m256 ay, int i) {
+    static __m256i two(const uint8_t* base, const int32_t* off, int64_t sy, __m256 ax, __m256 ay, bool rows_first,
+                       int i) {
         const uint8_t *a = base + off[i], *b = base + off[i + 1];
         const __m128i top = pairs(load2(a, b)), bottom = pairs(load2(a + sy, b + sy));
         const __m256i lanes = _mm256_setr_epi32(i, i, i, i, i + 1, i + 1, i + 1, i + 1);
         return interpolate(lo(top), hi(top), lo(bottom), hi(bottom), _mm256_permutevar8x32_ps(ax, lanes),
-                           _mm256_permutevar8x32_ps(ay, lanes));
+                           _mm256_permutevar8x32_ps(ay, lanes), rows_first);
     }
-    static void run(const uint8_t* base, __m256i offsets, int64_t sy, __m256 ax, __m256 ay, uint8_t* dst) {
+    static void run(const uint8_t* base, __m256i offsets, int64_t sy, __m256 ax, __m256 ay, bool rows_first,
+                    uint8_t* dst) {
         alignas(32) int32_t off[8];
         _mm256_store_si256(reinterpret_cast<__m256i*>(off), offsets);
-        const __m256i p0123 = _mm256_packs_epi32(two(base, off, sy, ax, ay, 0), two(base, off, sy, ax, ay, 2));
-        const __m256i p4567 = _mm256_packs_epi32(two(base, off, sy, ax, ay, 4), two(base, off, sy, ax, ay, 6));
+        const __m256i p0123 = _mm256_packs_epi32(two(base, off, sy, ax, ay, rows_first, 0), two(base, off, sy, ax, ay, rows_first, 2));
+        const __m256i p4567 = _mm256_packs_epi32(two(base, off, sy, ax, ay, rows_first, 4), two(base, off, sy, ax, ay, rows_first, 6));
         // packs/packus work per 128-bit lane: dwords come out as pixels 0 2 4 6 | 1 3 5 7.
         const __m256i px = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(p0123, p4567),
                                                        _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
@@ -99,7 +110,8 @@ struct Step {
     }
 };
 
-// Image coordinates of a row segment's pixels, 8 per call, as warp_pixel.hpp computes them.
+// Float image coordinates of a row segment's pixels for the masks (OpenCV's nearest kernel), 8
+// per call, as warp_pixel.hpp computes them.
 class Coords8 {
   public:
     Coords8(const WarpRow& row)
@@ -122,12 +134,52 @@ class Coords8 {
         }
         xs_ = _mm256_add_ps(xs_, _mm256_set1_ps(8.f));
     }
-    const RowCoords& scalar() const { return r_; }
 
   private:
     RowCoords r_;
     __m256 m0_, m3_, m2_, m5_, mx_, my_, ym1_, ym4_, xs_;
 };
+
+// Double image coordinates of a row segment's pixels, 8 per call (two halves of 4), as
+// warp_pixel.hpp computes them.
+class LinearCoords8 {
+  public:
+    LinearCoords8(const WarpRow& row)
+        : d0_(_mm256_set1_pd(row.d[0])), d3_(_mm256_set1_pd(row.d[3])),
+          d2_(_mm256_set1_pd(row.d[2])), d5_(_mm256_set1_pd(row.d[5])),
+          ym1_(_mm256_set1_pd(row.d[1] * static_cast<double>(row.y))),
+          ym4_(_mm256_set1_pd(row.d[4] * static_cast<double>(row.y))),
+          xs_(_mm256_add_pd(_mm256_set1_pd(static_cast<double>(row.x0)), _mm256_setr_pd(0, 1, 2, 3))) {}
+
+    void next(__m256d sx[2], __m256d sy[2]) {
+        for (int h = 0; h < 2; ++h) {
+            const __m256d x = h ? _mm256_add_pd(xs_, _mm256_set1_pd(4.0)) : xs_;
+            sx[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d0_, x), ym1_), d2_);
+            sy[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d3_, x), ym4_), d5_);
+        }
+        xs_ = _mm256_add_pd(xs_, _mm256_set1_pd(8.0));
+    }
+
+  private:
+    __m256d d0_, d3_, d2_, d5_, ym1_, ym4_, xs_;
+};
+
+inline __m256 to_float(const __m256d v[2]) {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(v[0])), _mm256_cvtpd_ps(v[1]), 1);
+}
+
+// Bits of the lanes whose four taps all lie in the image (warp_pixel.hpp's inner()).
+inline int inner_bits(const __m256d sx[2], const __m256d sy[2], __m256d x_top, __m256d y_top) {
+    int bits = 0;
+    for (int h = 0; h < 2; ++h) {
+        const __m256d zero = _mm256_setzero_pd();
+        const __m256d ok = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(sx[h], zero, _CMP_GE_OQ), _mm256_cmp_pd(sx[h], x_top, _CMP_LT_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(sy[h], zero, _CMP_GE_OQ), _mm256_cmp_pd(sy[h], y_top, _CMP_LT_OQ)));
+        bits |= _mm256_movemask_pd(ok) << (4 * h);
+    }
+    return bits;
+}
 
 inline __m256 in_range(__m256 v, __m256 lo, __m256 hi) {  // lo <= v <= hi (false for NaN)
     return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LE_OQ));
@@ -140,10 +192,15 @@ constexpr int kPrefetchRows = 8;
 
 template <int C>
 void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
-    Coords8 coords(row);
+    LinearCoords8 coords(row);
+    const bool axis = axis_aligned(row.d);
+    int64_t rows_first0 = 0, rows_first1 = 0;
+    if (C == 1 && !axis) rows_first_span(row.d, row.y, row.width, image.w, image.h, rows_first0, rows_first1);
     const int ahead_y = static_cast<int>(std::lrint(kPrefetchRows * row.m[4]));
     const int ahead_x = static_cast<int>(std::lrint(kPrefetchRows * row.m[1]));
     const __m256i ahead = _mm256_set1_epi32(ahead_y * static_cast<int>(image.sy) + ahead_x * C);
+    const __m256d x_top = _mm256_set1_pd(static_cast<double>(image.w - 1));
+    const __m256d y_top = _mm256_set1_pd(static_cast<double>(image.h - 1));
     // Fast steps need every tap pixel (and the bytes its loads read) inside the band.
     const __m256 x_max = _mm256_set1_ps(static_cast<float>(image.w - Step<C>::kRight));
     const __m256 y_min = _mm256_set1_ps(static_cast<float>(row.fast_y0));
@@ -153,15 +210,30 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
     const bool fast = row.fast_y1 >= row.fast_y0;
     int64_t x = row.x0;
     for (; x + 8 <= row.x1; x += 8, dst += 8 * C) {
-        __m256 sx_, sy_;
-        coords.next(x, sx_, sy_);
-        const __m256 fx = _mm256_floor_ps(sx_), fy = _mm256_floor_ps(sy_);
+        __m256d sxd[2], syd[2];
+        coords.next(sxd, syd);
+        // Inner pixels: floor and fraction of the float coordinate; axis-aligned maps: of the double.
+        __m256 fx, fy, ax, ay;
+        if (axis) {
+            const __m256d lx[2] = {_mm256_floor_pd(sxd[0]), _mm256_floor_pd(sxd[1])};
+            const __m256d ly[2] = {_mm256_floor_pd(syd[0]), _mm256_floor_pd(syd[1])};
+            const __m256d rx[2] = {_mm256_sub_pd(sxd[0], lx[0]), _mm256_sub_pd(sxd[1], lx[1])};
+            const __m256d ry[2] = {_mm256_sub_pd(syd[0], ly[0]), _mm256_sub_pd(syd[1], ly[1])};
+            fx = to_float(lx), fy = to_float(ly), ax = to_float(rx), ay = to_float(ry);
+        } else {
+            const __m256 sx_ = to_float(sxd), sy_ = to_float(syd);
+            fx = _mm256_floor_ps(sx_), fy = _mm256_floor_ps(sy_);
+            ax = _mm256_sub_ps(sx_, fx), ay = _mm256_sub_ps(sy_, fy);
+        }
         const __m256 ok = _mm256_and_ps(in_range(fx, _mm256_setzero_ps(), x_max), in_range(fy, y_min, y_max));
-        if (!fast || _mm256_movemask_ps(ok) != 0xFF) {
-            float sxs[8], sys[8];
-            _mm256_storeu_ps(sxs, sx_);
-            _mm256_storeu_ps(sys, sy_);
-            for (int i = 0; i < 8; ++i) linear_pixel(image, sxs[i], sys[i], row.border, dst + i * C);
+        const bool rows_first = x < rows_first1 && x + 8 > rows_first0;
+        if (!fast || rows_first || _mm256_movemask_ps(ok) != 0xFF ||
+            (!axis && inner_bits(sxd, syd, x_top, y_top) != 0xFF)) {
+            alignas(32) double sxs[8], sys[8];
+            for (int h = 0; h < 2; ++h) _mm256_store_pd(sxs + 4 * h, sxd[h]), _mm256_store_pd(sys + 4 * h, syd[h]);
+            for (int i = 0; i < 8; ++i)
+                linear_pixel(image, sxs[i], sys[i], axis, x + i >= rows_first0 && x + i < rows_first1, row.border,
+                             dst + i * C);
             continue;
         }
         const __m256i ix = _mm256_cvttps_epi32(fx), iy = _mm256_cvttps_epi32(fy);
@@ -170,12 +242,13 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
         alignas(32) int32_t later[8];
         _mm256_store_si256(reinterpret_cast<__m256i*>(later), _mm256_add_epi32(off, ahead));
         for (const int32_t o : later) _mm_prefetch(reinterpret_cast<const char*>(row.fast_base) + o, _MM_HINT_T0);
-        Step<C>::run(row.fast_base, off, image.sy, _mm256_sub_ps(sx_, fx), _mm256_sub_ps(sy_, fy), dst);
+        Step<C>::run(row.fast_base, off, image.sy, ax, ay, axis, dst);
     }
+    const double ym1 = row.d[1] * static_cast<double>(row.y), ym4 = row.d[4] * static_cast<double>(row.y);
     for (; x < row.x1; ++x, dst += C) {
-        float sx_, sy_;
-        pixel_coords(row.m, coords.scalar(), x, sx_, sy_);
-        linear_pixel(image, sx_, sy_, row.border, dst);
+        double sx_, sy_;
+        linear_coords(row.d, ym1, ym4, x, sx_, sy_);
+        linear_pixel(image, sx_, sy_, axis, x >= rows_first0 && x < rows_first1, row.border, dst);
     }
 }
 
