@@ -445,6 +445,63 @@ def test_native_mask_region_may_cover_part_of_the_image(isa, rng):
             np.testing.assert_array_equal(inside[at[j] : at[j + 1]].reshape(size[1], size[0]), ones)
 
 
+def lerp(a, b, t):
+    """fma(t, b - a, a) in float32 (the product is exact in float64)."""
+    return (t.astype(np.float64) * (b - a).astype(np.float64) + a).astype(np.float32)
+
+
+def opencv_inverse(m):
+    """The double map cv2.warpAffine derives from a forward matrix, step by step."""
+    (a, b, c), (d, e, f) = m
+    det = a * e - b * d
+    det = 1.0 / det if det != 0 else 0.0
+    a, b, d, e = e * det, b * -det, d * -det, a * det
+    return a, b, -a * c - b * f, d, e, -d * c - e * f
+
+
+@pytest.mark.skipif(not EXACT, reason="ties resolve as the IPP arithmetic OpenCV 5.1 runs on x86-64")
+@pytest.mark.parametrize("axis", [False, True])
+def test_ties_resolve_in_opencvs_interpolation_order(isa, rng, axis):
+    """Values within a float rounding of .5, placed where columns-first and rows-first
+    interpolation round apart, at pixels of every column of a 1-channel crop (the rows-first
+    4-pixel block of each row included) and of a rotation-free map: all as OpenCV's."""
+    h, w = 30, 45  # rows of 45 inner pixels: 8-pixel blocks to 40, rows first 40..43, then one
+    if axis:
+        forward = np.array([[1 / 0.93, 0.0, 0.0], [0.0, 1 / 1.07, 0.0]])
+    else:
+        forward = np.array([[np.cos(0.3), np.sin(0.3), 0.0], [-np.sin(0.3), np.cos(0.3), 0.0]])
+    forward[:, 2] = [w / 2, h / 2] - forward[:, :2] @ [40, 40]  # the crop centred on image pixel (40, 40)
+    m = opencv_inverse(forward)
+    image = gray_or_colour(rng, (80, 80))
+    quads = rng.integers(0, 256, (100000, 4)).astype(np.float32)
+    used = np.zeros((80, 80), bool)
+    tied = []
+    # every pixel of the rows-first block, and 60 others
+    others = [p for p in np.ndindex(h, w) if not 40 <= p[1] < 44]
+    pixels = [(y, x) for y in range(h) for x in range(40, 44)] + [others[i] for i in rng.choice(len(others), 60)]
+    for y, x in pixels:
+        sx, sy = m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]
+        if not axis:  # inner pixels of a rotated map: floor and fraction of the float coordinate
+            sx, sy = np.float32(sx), np.float32(sy)
+        ix, iy = int(np.floor(sx)), int(np.floor(sy))
+        if used[iy : iy + 2, ix : ix + 2].any():  # a tie set earlier keeps its image pixels
+            continue
+        tx, ty = (np.full(len(quads), np.float32(v - np.floor(v)), np.float32) for v in (sx, sy))
+        p = quads.T
+        rows = np.rint(lerp(lerp(p[0], p[1], tx), lerp(p[2], p[3], tx), ty))
+        columns = np.rint(lerp(lerp(p[0], p[2], ty), lerp(p[1], p[3], ty), tx))
+        apart = np.flatnonzero(rows != columns)
+        if len(apart):
+            image[iy : iy + 2, ix : ix + 2] = quads[apart[0]].reshape(2, 2)
+            used[iy : iy + 2, ix : ix + 2] = True
+            tied.append(x)
+    assert sum(40 <= x < 44 for x in tied) >= 8 and sum(x < 40 for x in tied) >= 4
+    want = cv2.warpAffine(image, forward, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    out = np.empty(w * h, np.uint8)
+    dc._native.warp_crops(image, forward[None], np.array([[w, h, 0, -1, -1, 0, 0]]), out, None, None, None, 0.0, [0], 1)
+    np.testing.assert_array_equal(out.reshape(h, w), want)
+
+
 def native_call(**changes):
     image = np.zeros((10, 10, 3), np.uint8)
     args = dict(image=image, matrices=np.array([[[1.0, 0, 0], [0, 1, 0]]]), layout=np.array([[4, 4, 0, -1, -1, 0, 0]]),
