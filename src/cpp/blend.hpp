@@ -1,5 +1,5 @@
 // Background removal outside an instance mask: the per-call plan (blend.cpp) and the row
-// kernels (blend_scalar.cpp, blend_sse41.cpp, blend_avx2.cpp).
+// kernels (blend_scalar.cpp, blend_sse41.cpp, blend_avx2.cpp, blend_neon.cpp).
 //
 // For a pixel outside the mask (mask byte == 0), channel c with value v becomes
 //     rint_half_even(f32(fma(f32(bg[c]), alpha, f32(v * beta))))   saturated to 0..255,
@@ -55,6 +55,10 @@ void blend_row_scalar(const uint8_t* src, const uint8_t* mask, uint8_t* dst, siz
 void blend_row_sse41(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
                      const BlendPlan& plan);
 void blend_row_avx2(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                    const BlendPlan& plan);
+#endif
+#if defined(DYNACROP_NEON)
+void blend_row_neon(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
                     const BlendPlan& plan);
 #endif
 

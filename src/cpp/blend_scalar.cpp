@@ -1,5 +1,6 @@
 // Portable reference kernel: a 256-entry lookup per channel, exact by construction.
-// On arm64 this is the shipped path (the compiler vectorises the copy loops for NEON).
+// It is the reference the SIMD kernels (x86 and NEON) are tested against, and what
+// set_isa("scalar") runs.
 #include <cstring>
 
 #include "blend.hpp"

@@ -9,8 +9,8 @@
 // either (or), none (all bits zero), select(a, b, m) (b where m, else a); spread<C>(z, k, out)
 // (pixel-mask bytes -> byte masks of the block's C vectors); blend<C>(src, offset, k) (one
 // vector of the float32 blend, exact per the ISA's own trick); and 16-bit lanes for the fixed
-// point: widen_lo/widen_hi (bytes -> u16 halves), narrow (saturate back in byte order), add16,
-// mul16, and16, shr8, set16.
+// point: widen_lo/widen_hi (bytes -> u16 halves, as Vec or as the ISA's own 16-bit vector type,
+// NEON's uint16x8_t), narrow (saturate back in byte order), add16, mul16, and16, shr8, set16.
 #pragma once
 #include <cstring>
 

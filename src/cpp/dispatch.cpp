@@ -1,4 +1,5 @@
-// Kernel dispatch (dispatch.hpp): cpuid + XGETBV detection and the table of levels.
+// Kernel dispatch (dispatch.hpp): cpuid + XGETBV detection and the table of levels (on AArch64
+// the NEON level, which every such CPU has).
 #include "dispatch.hpp"
 
 #include <atomic>
@@ -67,6 +68,11 @@ constexpr Level kLevels[] = {
                 warp_mask_row_scalar}, has_sse41},
     {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2,
               warp_mask_row_avx2}, has_avx2},
+#endif
+#if defined(DYNACROP_NEON)
+    // AArch64 requires NEON, so it is the baseline there; "scalar" still forces the twins.
+    {"neon", {"neon", blend_row_neon, resample_row_neon, combine_rows_neon, planarize_neon, warp_row_scalar,
+              warp_mask_row_scalar}, always},
 #endif
 };
 

@@ -1,6 +1,6 @@
 // The inner loops of the fused crop + resize, in OpenCV's INTER_LINEAR fixed point
-// (11-bit weights). Each has a portable twin (resample_scalar.cpp) and an x86 SIMD version
-// (resample_sse41.cpp); tests check they agree bit for bit.
+// (11-bit weights). Each has a portable twin (resample_scalar.cpp), an x86 SIMD version
+// (resample_sse41.cpp) and a NEON one (resample_neon.cpp); tests check they agree bit for bit.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -28,12 +28,31 @@ using CombineRowsFn = void (*)(const int32_t* a, const int32_t* b, int16_t w0, i
 using PlanarizeFn = void (*)(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
 
 void planarize_scalar(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
+
+// Planarize for the SIMD files: blocks(n) splits the row's first n whole 16-pixel blocks (n = 0
+// unless `simd`), the scalar twin the rest. A template instantiated with each file's own lambda,
+// so no code compiled for one instruction set is shared with another.
+template <class Blocks>
+void planarize_in_blocks(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes,
+                         bool simd, Blocks blocks) {
+    const int64_t n = simd ? w / 16 : 0;
+    if (n > 0) blocks(n);
+    uint8_t* rest[4];
+    for (int k = 0; k < channels; ++k) rest[k] = planes[k] + 16 * n;
+    planarize_scalar(line + 16 * n * channels, w - 16 * n, channels, perm, rest);
+}
+
 void resample_row_scalar(const uint8_t* row, int64_t row_bytes, const Taps* t, int64_t n, int channels, int32_t* out);
 void combine_rows_scalar(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
 #if defined(DYNACROP_X86)
 void resample_row_sse41(const uint8_t* row, int64_t row_bytes, const Taps* t, int64_t n, int channels, int32_t* out);
 void planarize_sse41(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
 void combine_rows_sse41(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
+#endif
+#if defined(DYNACROP_NEON)
+void resample_row_neon(const uint8_t* row, int64_t row_bytes, const Taps* t, int64_t n, int channels, int32_t* out);
+void planarize_neon(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes);
+void combine_rows_neon(const int32_t* a, const int32_t* b, int16_t w0, int16_t w1, int64_t n, uint8_t* out);
 #endif
 
 }  // namespace dcn

@@ -1,4 +1,5 @@
-// Portable twins of the resample loops (resample.hpp); on arm64 the shipped path.
+// Portable twins of the resample loops (resample.hpp): the reference for the x86 and NEON
+// versions, and what set_isa("scalar") runs.
 #include <algorithm>
 
 #include "resample.hpp"

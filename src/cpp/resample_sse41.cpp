@@ -85,12 +85,10 @@ void planarize_blocks(const uint8_t* line, int64_t blocks, const int* perm, uint
 
 void planarize_sse41(const uint8_t* line, int64_t w, int channels, const int* perm, uint8_t* const* planes) {
     // 16 pixels per step with pshufb; the rest (and 1-2 channel rows) by the scalar twin.
-    const int64_t blocks = channels >= 3 ? w / 16 : 0;
-    if (channels == 3) planarize_blocks<3>(line, blocks, perm, planes);
-    if (channels == 4) planarize_blocks<4>(line, blocks, perm, planes);
-    uint8_t* rest[4];
-    for (int k = 0; k < channels; ++k) rest[k] = planes[k] + 16 * blocks;
-    planarize_scalar(line + 16 * blocks * channels, w - 16 * blocks, channels, perm, rest);
+    planarize_in_blocks(line, w, channels, perm, planes, channels >= 3, [&](int64_t blocks) {
+        if (channels == 3) planarize_blocks<3>(line, blocks, perm, planes);
+        if (channels == 4) planarize_blocks<4>(line, blocks, perm, planes);
+    });
 }
 
 }  // namespace dcn

@@ -1,0 +1,262 @@
+// Every SIMD kernel of this build against its scalar twin, bit for bit, with no Python: the
+// blend rows (copy, fill, fixed-point and float paths), the resize's horizontal pass, vertical
+// pass and planarize. Built for the host (x86: sse4.1, avx2) and cross-built for AArch64 and
+// run under qemu (neon) by tests/native/run.sh; the cases are the widths, opacities, channel
+// counts, mask layouts, row strides and tails the Python tests use. Inputs sit flush against an
+// unreadable page, so a kernel reading past its row faults; outputs carry guard bytes, so one
+// writing past its row differs. Exits 1 on any difference and prints what it compared.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "blend.hpp"
+#include "dispatch.hpp"
+#include "resample.hpp"
+
+namespace {
+
+using dcn::BlendPlan;
+using dcn::Kernels;
+
+std::mt19937 rng(20261203);
+int failures = 0;
+std::map<std::string, long> cases;  // "level kernel" -> cases compared
+long values = 0;                    // output bytes or int32s compared
+
+int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+// `n` bytes ending where an inaccessible page starts (reads past the end fault).
+class Guarded {
+  public:
+    explicit Guarded(size_t n) : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {
+        span_ = (n + page_ - 1) / page_ * page_ + page_;
+        base_ = static_cast<uint8_t*>(mmap(nullptr, span_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        if (base_ == MAP_FAILED) std::perror("mmap"), std::exit(2);
+        mprotect(base_ + span_ - page_, page_, PROT_NONE);
+        data_ = base_ + span_ - page_ - n;
+    }
+    ~Guarded() { munmap(base_, span_); }
+    Guarded(const Guarded&) = delete;
+    Guarded& operator=(const Guarded&) = delete;
+    uint8_t* data() { return data_; }
+
+  private:
+    size_t page_, span_;
+    uint8_t* base_;
+    uint8_t* data_;
+};
+
+template <class T>
+bool same(const std::string& what, const T* got, const T* want, size_t n) {
+    values += static_cast<long>(n);
+    for (size_t i = 0; i < n; ++i)
+        if (got[i] != want[i]) {
+            if (++failures <= 20)
+                std::printf("DIFF %s at %zu: %ld, scalar %ld\n", what.c_str(), i, static_cast<long>(got[i]),
+                            static_cast<long>(want[i]));
+            return false;
+        }
+    return true;
+}
+
+const char* mode_name(BlendPlan::Mode m) {
+    switch (m) {
+        case BlendPlan::Mode::copy: return "copy";
+        case BlendPlan::Mode::fill: return "fill";
+        case BlendPlan::Mode::fixed: return "fixed";
+        default: return "float";
+    }
+}
+
+// The plan's table (the scalar twin) against cv2.addWeighted's x86 arithmetic, computed here
+// independently: bg * alpha is exact in double and so is adding the float32 product while both
+// weights are 0 or >= 2^-22, so one rounding to float gives the fused multiply-add's result.
+void check_table(const BlendPlan& plan, double opacity) {
+    auto ok = [](float w) { return w == 0.f || w >= 1.0f / (1 << 22); };
+    if (!ok(plan.alpha) || !ok(plan.beta)) return;
+    for (int c = 0; c < plan.channels; ++c)
+        for (int v = 0; v < 256; ++v) {
+            volatile float product = static_cast<float>(v) * plan.beta;
+            const double sum = double(plan.bg[c]) * double(plan.alpha) + double(product);
+            float r = std::nearbyint(static_cast<float>(sum));
+            r = r < 0.f ? 0.f : (r > 255.f ? 255.f : r);
+            ++values;
+            if (plan.table[c][v] != static_cast<uint8_t>(r) && ++failures <= 20)
+                std::printf("DIFF table opacity=%g c=%d v=%d: %d, expected %d\n", opacity, c, v, plan.table[c][v],
+                            static_cast<int>(r));
+        }
+    ++cases["scalar table vs addWeighted arithmetic"];
+}
+
+const size_t kWidths[] = {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031};
+
+void blend_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    std::vector<double> opacities = {0.0, 1.0, 0.5, 0.37, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125};
+    for (int i = 0; i < 4; ++i) opacities.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
+    for (int C = 1; C <= 4; ++C)
+        for (size_t w : kWidths)
+            for (double a : opacities)
+                for (int layout = 0; layout < (C > 1 ? 2 : 1); ++layout) {
+                    const bool per_byte = layout == 1;
+                    uint8_t bg[4];
+                    for (auto& b : bg) b = static_cast<uint8_t>(uniform(0, 255));
+                    const BlendPlan plan = dcn::make_blend_plan(a, bg, C, per_byte);
+                    check_table(plan, a);
+                    // A few rows with a stride wider than the row (as for views of a wider
+                    // image), blended out of place and in place.
+                    const int h = uniform(1, 3);
+                    const size_t row = w * C, pitch = row + static_cast<size_t>(uniform(0, 1) * uniform(1, 17));
+                    const size_t mask_row = per_byte ? row : w, bytes = pitch * (h - 1) + row;
+                    Guarded src(bytes), mask(mask_row * h);
+                    for (size_t i = 0; i < bytes; ++i) src.data()[i] = static_cast<uint8_t>(uniform(0, 255));
+                    const int pattern = uniform(0, 4);  // random density; half inside; all in; all out
+                    const int density = uniform(10, 90);
+                    for (size_t i = 0; i < mask_row * h; ++i) {
+                        const size_t x = (i % mask_row) / (per_byte ? C : 1);
+                        bool inside = uniform(0, 99) < density;
+                        if (pattern == 1) inside = inside || x < w / 2;
+                        if (pattern == 2) inside = true;
+                        if (pattern == 3) inside = false;
+                        mask.data()[i] = inside ? static_cast<uint8_t>(uniform(1, 255)) : 0;
+                    }
+                    const std::string what = level + " blend " + mode_name(plan.mode);
+                    std::vector<uint8_t> got(bytes + 64, 0xA5), want(bytes + 64, 0xA5);
+                    std::vector<uint8_t> got_in(src.data(), src.data() + bytes), want_in = got_in;
+                    for (int y = 0; y < h; ++y) {
+                        const uint8_t* sr = src.data() + y * pitch;
+                        const uint8_t* mr = mask.data() + y * mask_row;
+                        k.blend_row(sr, mr, got.data() + y * pitch, w, plan);
+                        s.blend_row(sr, mr, want.data() + y * pitch, w, plan);
+                        k.blend_row(got_in.data() + y * pitch, mr, got_in.data() + y * pitch, w, plan);
+                        s.blend_row(want_in.data() + y * pitch, mr, want_in.data() + y * pitch, w, plan);
+                    }
+                    char tag[96];
+                    std::snprintf(tag, sizeof tag, " C=%d w=%zu h=%d a=%g per_byte=%d", C, w, h, a, per_byte);
+                    same(what + tag, got.data(), want.data(), got.size());
+                    same(what + " in place" + tag, got_in.data(), want_in.data(), bytes);
+                    cases[what] += 2;
+                }
+}
+
+// Horizontal taps as resize.cpp makes them: monotonic, each pair neighbours (o1 = o0 + C) or
+// with a zero second weight, weights summing to 2048 (OpenCV's 11-bit scale).
+std::vector<dcn::Taps> random_taps(int64_t src_px, int64_t n, int C, int kind) {
+    std::vector<int64_t> at(static_cast<size_t>(n));
+    for (auto& x : at) x = kind == 2 ? src_px - 1 : uniform(0, static_cast<int>(src_px - 1));  // 2: all at the edge
+    std::sort(at.begin(), at.end());
+    std::vector<dcn::Taps> t;
+    for (int64_t x : at) {
+        const bool pair = x + 1 < src_px && kind != 1;  // 1: nearest-neighbour taps
+        const int16_t w1 = pair ? static_cast<int16_t>(uniform(0, 2048)) : 0;
+        t.push_back({static_cast<int32_t>(x * C), static_cast<int32_t>((pair ? x + 1 : x) * C),
+                     {static_cast<int16_t>(2048 - w1), w1}});
+    }
+    return t;
+}
+
+void resample_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    const int64_t src_widths[] = {1, 2, 3, 5, 15, 16, 17, 31, 33, 64, 65, 130, 1031};
+    const int64_t outs[] = {1, 2, 7, 16, 17, 33, 64, 129};
+    for (int C = 1; C <= 4; ++C)
+        for (int64_t sw : src_widths)
+            for (int64_t n : outs)
+                for (int kind = 0; kind < 3; ++kind) {
+                    const int64_t row_bytes = sw * C;
+                    Guarded row(static_cast<size_t>(row_bytes));
+                    for (int64_t i = 0; i < row_bytes; ++i) row.data()[i] = static_cast<uint8_t>(uniform(0, 255));
+                    const auto t = random_taps(sw, n, C, kind);
+                    std::vector<int32_t> got(static_cast<size_t>(n * C + 1)), want(got.size());
+                    k.resample_row(row.data(), row_bytes, t.data(), n, C, got.data());
+                    s.resample_row(row.data(), row_bytes, t.data(), n, C, want.data());
+                    const std::string what = level + " resize horizontal";
+                    same(what + " C=" + std::to_string(C) + " src=" + std::to_string(sw) + " n=" + std::to_string(n),
+                         got.data(), want.data(), static_cast<size_t>(n * C));
+                    ++cases[what];
+                }
+}
+
+void combine_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    const int64_t lengths[] = {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031, 3 * 1031, 4 * 65};
+    const int16_t fixed_weights[][2] = {{2048, 0}, {0, 2048}, {1024, 1024}};
+    for (int64_t n : lengths)
+        for (int r = 0; r < 8; ++r) {
+            int16_t w0 = static_cast<int16_t>(uniform(0, 2048));
+            int16_t w1 = static_cast<int16_t>(2048 - w0);
+            if (r < 3) w0 = fixed_weights[r][0], w1 = fixed_weights[r][1];
+            // Horizontal sums of 8-bit pixels with 11-bit weights: 0 .. 255 * 2048, ends included.
+            Guarded a(static_cast<size_t>(n) * 4), b(static_cast<size_t>(n) * 4);
+            auto* pa = reinterpret_cast<int32_t*>(a.data());
+            auto* pb = reinterpret_cast<int32_t*>(b.data());
+            for (int64_t i = 0; i < n; ++i) {
+                const int pick = uniform(0, 9);
+                pa[i] = pick == 0 ? 0 : (pick == 1 ? 255 * 2048 : uniform(0, 255 * 2048));
+                pb[i] = pick == 2 ? 0 : (pick == 3 ? 255 * 2048 : uniform(0, 255 * 2048));
+            }
+            std::vector<uint8_t> got(static_cast<size_t>(n) + 32, 0xA5), want(got);
+            k.combine_rows(pa, pb, w0, w1, n, got.data());
+            s.combine_rows(pa, pb, w0, w1, n, want.data());
+            const std::string what = level + " resize vertical";
+            same(what + " n=" + std::to_string(n) + " w0=" + std::to_string(w0), got.data(), want.data(), got.size());
+            ++cases[what];
+        }
+}
+
+void planarize_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    for (int C = 1; C <= 4; ++C)
+        for (size_t w : kWidths)
+            for (int p = 0; p < 3; ++p) {
+                int perm[4] = {0, 1, 2, 3};
+                if (p == 1 && C >= 3) std::swap(perm[0], perm[2]);  // BGR -> RGB
+                if (p == 2) std::shuffle(perm, perm + C, rng);
+                Guarded line(w * C);
+                for (size_t i = 0; i < w * C; ++i) line.data()[i] = static_cast<uint8_t>(uniform(0, 255));
+                const size_t plane = w + 32;  // guard bytes after each plane
+                std::vector<uint8_t> got(plane * C, 0xA5), want(got);
+                uint8_t *gp[4], *wp[4];
+                for (int c = 0; c < C; ++c) gp[c] = got.data() + c * plane, wp[c] = want.data() + c * plane;
+                k.planarize(line.data(), static_cast<int64_t>(w), C, perm, gp);
+                s.planarize(line.data(), static_cast<int64_t>(w), C, perm, wp);
+                const std::string what = level + " resize planarize";
+                same(what + " C=" + std::to_string(C) + " w=" + std::to_string(w), got.data(), want.data(), got.size());
+                ++cases[what];
+            }
+}
+
+}  // namespace
+
+int main() {
+    dcn::set_level("scalar");
+    const Kernels scalar = dcn::active_kernels();
+    int levels = 0;
+    for (const std::string& level : dcn::available_levels()) {
+        if (level == "scalar") continue;
+        dcn::set_level(level);
+        const Kernels k = dcn::active_kernels();
+        if (k.blend_row == scalar.blend_row || k.resample_row == scalar.resample_row ||
+            k.combine_rows == scalar.combine_rows || k.planarize == scalar.planarize) {
+            std::printf("level %s: a kernel is the scalar twin itself\n", level.c_str());
+            ++failures;
+        }
+        ++levels;
+        blend_cases(level, k, scalar);
+        resample_cases(level, k, scalar);
+        combine_cases(level, k, scalar);
+        planarize_cases(level, k, scalar);
+    }
+    if (levels == 0) {
+        std::printf("no SIMD level in this build: nothing compared\n");
+        return 1;
+    }
+    for (const auto& [what, n] : cases) std::printf("%-44s %6ld cases\n", what.c_str(), n);
+    std::printf("%ld values compared, %d differences\n", values, failures);
+    return failures == 0 ? 0 : 1;
+}
