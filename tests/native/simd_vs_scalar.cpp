@@ -234,10 +234,20 @@ void planarize_cases(const std::string& level, const Kernels& k, const Kernels& 
 }  // namespace
 
 int main() {
+    // The best level is active at start (on AArch64 "neon", the baseline); "scalar" forces the twins.
+    const std::vector<std::string> available = dcn::available_levels();
+    std::string names;
+    for (const std::string& l : available) names += " " + l;
+    std::printf("levels available:%s; active at start: %s\n", names.c_str(), dcn::active_kernels().isa);
+    if (available.back() != dcn::active_kernels().isa) {
+        std::printf("the active level at start is not the best available one (%s)\n", available.back().c_str());
+        ++failures;
+    }
     dcn::set_level("scalar");
+    if (std::string(dcn::active_kernels().isa) != "scalar") ++failures, std::printf("set_level(\"scalar\") did not\n");
     const Kernels scalar = dcn::active_kernels();
     int levels = 0;
-    for (const std::string& level : dcn::available_levels()) {
+    for (const std::string& level : available) {
         if (level == "scalar") continue;
         dcn::set_level(level);
         const Kernels k = dcn::active_kernels();
