@@ -26,14 +26,10 @@ def median_ms(fn, repeat: int) -> float:
     return float(np.median(times) * 1e3)
 
 
-def upstream_recipe(cv2, crop, mask, a, bgr):
-    stacked = np.stack([mask] * 3, axis=-1)
-    background = (np.ones_like(crop) * bgr).astype(np.uint8)
-    return cv2.addWeighted(np.where(stacked > 0, crop, background), a, crop, 1.0 - a, 0)
-
-
 def main() -> None:
     import cv2
+
+    from dynacrop_native.bench import upstream_v1
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=100)
@@ -48,7 +44,8 @@ def main() -> None:
     print(f"{'what':34s} {'ms':>8s} {'x copy':>7s}")
     print(f"{'plain copy (crop.copy())':34s} {copy:8.3f} {1.0:7.2f}")
     for a in (0.5, 1.0):
-        up = median_ms(lambda: upstream_recipe(cv2, crop, mask, a, bgr), args.repeat)
+        up = median_ms(lambda: upstream_v1.overlay_crop_with_mask(crop, np.stack([mask] * 3, axis=-1), a, bgr),
+                       args.repeat)
         aw = median_ms(lambda: cv2.addWeighted(zeros, a, crop, 1.0 - a, 0), args.repeat)
         print(f"{f'upstream recipe a={a}':34s} {up:8.3f} {up / copy:7.2f}")
         print(f"{f'cv2.addWeighted alone a={a}':34s} {aw:8.3f} {aw / copy:7.2f}")

@@ -3,6 +3,7 @@ supervision detections. (Pure-numpy and OpenCV references of what the library co
 in reference.py.)"""
 
 import numpy as np
+import pytest
 
 import dynacrop_native as dc
 
@@ -50,3 +51,38 @@ def assert_detections_equal(got, want):
         np.testing.assert_array_equal(np.asarray(got.data[key]), np.asarray(want.data[key]), err_msg=key)
         assert np.asarray(got.data[key]).dtype == np.asarray(want.data[key]).dtype, key
     assert got.metadata == want.metadata
+
+
+def random_detections(rng, h, w, n, *, masks=True, reach=0.0):
+    """`sv.Detections` with every field upstream translates: n boxes in an h x w image (with
+    `reach`, boxes may stick out past each edge by that fraction of the image, some entirely
+    outside), every third box on .5 ties, dense masks (or none), point data and extra keys."""
+    sv = pytest.importorskip("supervision")
+    x = np.sort(rng.uniform(-reach * w, (1 + reach) * w, (n, 2)), axis=1)
+    y = np.sort(rng.uniform(-reach * h, (1 + reach) * h, (n, 2)), axis=1)
+    xyxy = np.stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1]], axis=1)
+    xyxy[::3] = np.round(xyxy[::3]) + 0.5  # ties
+    return sv.Detections(
+        xyxy=xyxy,
+        mask=rng.random((n, h, w)) < 0.5 if masks else None,
+        confidence=rng.random(n),
+        class_id=rng.integers(0, 5, n),
+        tracker_id=np.arange(n) + 100,
+        data={
+            "detection_id": np.array([f"det-{i}" for i in range(n)]),
+            "class_name": np.array(["cat", "dog", "eel", "fox", "gnu"])[rng.integers(0, 5, n)],
+            "keypoints_xy": rng.uniform(0, w, (n, 3, 2)),
+            "polygon": [rng.uniform(0, w, (5, 2)) for _ in range(n)],
+            "xyxyxyxy": rng.uniform(0, w, (n, 4, 2)),
+            "embedding": rng.random((n, 8)),
+        },
+        metadata={"source": "test"},
+    )
+
+
+def box_detections(xyxy, masks=None):
+    """`sv.Detections` of given boxes (ids "0", "1", ...; a keypoint inside each box)."""
+    sv = pytest.importorskip("supervision")
+    xyxy = np.asarray(xyxy, dtype=np.float64)
+    return sv.Detections(xyxy=xyxy, mask=masks, data={"detection_id": np.array([str(i) for i in range(len(xyxy))]),
+                                                      "keypoints_xy": xyxy[:, None, :2] + 1.0})

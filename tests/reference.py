@@ -1,6 +1,9 @@
-"""Pure-numpy references the native results are compared with."""
+"""References the native results are compared with: pure numpy, or numpy and OpenCV doing what
+the library replaces."""
 
 import numpy as np
+
+import dynacrop_native as dc
 
 
 def numpy_reference(crop, mask, a, bg):
@@ -24,3 +27,56 @@ def crop_reference(image, xyxy):
         crop = image[y0:y1, x0:x1]
         out.append(crop if crop.size else None)
     return out
+
+
+def padded_reference(image, box, mask, opacity, colour):
+    """numpy: a canvas of the background colour, the in-image part pasted (blended if asked)."""
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    c = 1 if image.ndim == 2 else image.shape[2]
+    bg = dc.color.background_for_channels(dc.parse_color(colour), c)
+    canvas = np.empty((y1 - y0, x1 - x0, c), image.dtype)
+    canvas[...] = np.array(bg, dtype=image.dtype)
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    part = image[cy0:cy1, cx0:cx1]
+    if mask is not None and opacity > 0:
+        part = dc.remove_background(part, mask[cy0:cy1, cx0:cx1], opacity, colour)
+    canvas[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = part.reshape(*part.shape[:2], c)
+    return canvas.reshape(canvas.shape[:2]) if image.ndim == 2 else canvas
+
+
+def resize_reference(image, det, size, *, keep_aspect=False, interpolation="bilinear", layout="NHWC", dtype=np.uint8,
+              mean=None, std=None, rgb=False, background_color=(0, 0, 0), **crop_options):
+    """The unfused pipeline crop_resize_batch replaces (dynamic_crop, cv2.resize, letterbox,
+    np.stack, numpy float32 normalisation), slot by slot."""
+    import cv2
+
+    h, w = size
+    crops = dc.dynamic_crop(image, det, background_color=background_color, **crop_options)
+    source = image.image if isinstance(image, dc.Crop) else image
+    c = 1 if source.ndim == 2 else source.shape[2]
+    bg = np.array(dc.color.background_for_channels(dc.parse_color(background_color), c), np.uint8)
+    slots = []
+    for crop in crops:
+        slot = np.empty((h, w, c), np.uint8)
+        slot[:] = bg
+        if crop is not None:
+            ch, cw = crop.image.shape[:2]
+            rw, rh = w, h
+            if keep_aspect:
+                s = min(w / cw, h / ch)
+                rw, rh = min(max(round(cw * s), 1), w), min(max(round(ch * s), 1), h)
+            px, py = (w - rw) // 2, (h - rh) // 2
+            resized = cv2.resize(crop.image, (rw, rh), interpolation={"bilinear": cv2.INTER_LINEAR, "nearest": cv2.INTER_NEAREST}[interpolation])
+            slot[py : py + rh, px : px + rw] = resized.reshape(rh, rw, c)
+        slots.append(slot)
+    batch = np.stack(slots) if slots else np.zeros((0, h, w, c), np.uint8)
+    if rgb and c >= 3:
+        batch = batch[..., [2, 1, 0, 3][:c]]
+    if dtype == np.float32:
+        m = np.float32(0) if mean is None else np.asarray(mean, np.float32)
+        sd = np.float32(1) if std is None else np.asarray(std, np.float32)
+        batch = (batch.astype(np.float32) - m) / sd
+    if layout == "NCHW":
+        batch = batch.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(batch)

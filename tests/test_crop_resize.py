@@ -9,58 +9,14 @@ import dynacrop_native as dc
 cv2 = pytest.importorskip("cv2")
 sv = pytest.importorskip("supervision")
 
-from helpers import strided_variants  # noqa: E402
+from helpers import random_detections, strided_variants  # noqa: E402
+from reference import resize_reference  # noqa: E402
 
-INTERPOLATION = {"bilinear": cv2.INTER_LINEAR, "nearest": cv2.INTER_NEAREST}
-
-
-def random_detections(rng, height, width, n, masks=True, reach=0.2):
-    """Boxes that may reach past every edge (and a few entirely outside), with masks."""
-    mx, my = width * reach, height * reach
-    xs = np.sort(rng.uniform(-mx, width + mx, (n, 2)), axis=1)
-    ys = np.sort(rng.uniform(-my, height + my, (n, 2)), axis=1)
-    xyxy = np.stack([xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], axis=1)
-    mask = rng.random((n, height, width)) < 0.6 if masks else None
-    return sv.Detections(xyxy=xyxy, mask=mask, data={"detection_id": np.array([f"d{i}" for i in range(n)])})
-
-
-def reference(image, det, size, *, keep_aspect=False, interpolation="bilinear", layout="NHWC", dtype=np.uint8,
-              mean=None, std=None, rgb=False, background_color=(0, 0, 0), **crop_options):
-    """The unfused pipeline, slot by slot, with numpy float32 normalisation."""
-    h, w = size
-    crops = dc.dynamic_crop(image, det, background_color=background_color, **crop_options)
-    source = image.image if isinstance(image, dc.Crop) else image
-    c = 1 if source.ndim == 2 else source.shape[2]
-    bg = np.array(dc.color.background_for_channels(dc.parse_color(background_color), c), np.uint8)
-    slots = []
-    for crop in crops:
-        slot = np.empty((h, w, c), np.uint8)
-        slot[:] = bg
-        if crop is not None:
-            ch, cw = crop.image.shape[:2]
-            rw, rh = w, h
-            if keep_aspect:
-                s = min(w / cw, h / ch)
-                rw, rh = min(max(round(cw * s), 1), w), min(max(round(ch * s), 1), h)
-            px, py = (w - rw) // 2, (h - rh) // 2
-            resized = cv2.resize(crop.image, (rw, rh), interpolation=INTERPOLATION[interpolation])
-            slot[py : py + rh, px : px + rw] = resized.reshape(rh, rw, c)
-        slots.append(slot)
-    batch = np.stack(slots) if slots else np.zeros((0, h, w, c), np.uint8)
-    if rgb and c >= 3:
-        batch = batch[..., [2, 1, 0, 3][:c]]
-    if dtype == np.float32:
-        m = np.float32(0) if mean is None else np.asarray(mean, np.float32)
-        sd = np.float32(1) if std is None else np.asarray(std, np.float32)
-        batch = (batch.astype(np.float32) - m) / sd
-    if layout == "NCHW":
-        batch = batch.transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(batch)
 
 
 def check(image, det, size, **options):
     got = dc.crop_resize_batch(image, det, size, **options)
-    want = reference(image, det, size, **options)
+    want = resize_reference(image, det, size, **options)
     assert got.images.shape == want.shape and got.images.dtype == want.dtype
     assert got.images.flags.c_contiguous
     if want.dtype == np.uint8:  # one level is allowed; with OpenCV 4.12 every value is exact
@@ -75,7 +31,7 @@ def check(image, det, size, **options):
 @pytest.mark.parametrize("keep_aspect", [False, True])
 def test_matches_crop_then_cv2_resize(isa, rng, shape, keep_aspect):
     image = rng.integers(0, 256, shape, dtype=np.uint8)
-    det = random_detections(rng, *shape[:2], 12)
+    det = random_detections(rng, *shape[:2], 12, reach=0.2)
     for size in [(32, 32), (17, 45), (90, 3), (1, 1)]:
         check(image, det, size, keep_aspect=keep_aspect, mask_opacity=0.6, background_color="#3080c0")
 
@@ -134,7 +90,7 @@ def test_pad_mode_at_every_edge(rng):
 @pytest.mark.parametrize("rgb", [False, True])
 def test_layout_rgb_and_normalisation(isa, rng, layout, rgb):
     image = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    det = random_detections(rng, 64, 64, 6)
+    det = random_detections(rng, 64, 64, 6, reach=0.2)
     check(image, det, (20, 28), layout=layout, rgb=rgb)
     mean, std = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
     got, want = check(image, det, (20, 28), layout=layout, rgb=rgb, dtype=np.float32, mean=mean, std=std)
@@ -144,7 +100,7 @@ def test_layout_rgb_and_normalisation(isa, rng, layout, rgb):
 
 def test_every_memory_layout_of_the_image(isa, rng):
     base = rng.integers(0, 256, (33, 47, 3), dtype=np.uint8)
-    det = random_detections(rng, 33, 47, 8)
+    det = random_detections(rng, 33, 47, 8, reach=0.2)
     want = dc.crop_resize_batch(base, det, (19, 23), mask_opacity=0.5).images
     for name, view in strided_variants(base, rng):
         got = dc.crop_resize_batch(view, det, (19, 23), mask_opacity=0.5).images
@@ -153,7 +109,7 @@ def test_every_memory_layout_of_the_image(isa, rng):
 
 def test_simd_levels_equal_the_scalar_twin(rng):
     image = rng.integers(0, 256, (81, 67, 4), dtype=np.uint8)
-    det = random_detections(rng, 81, 67, 20)
+    det = random_detections(rng, 81, 67, 20, reach=0.2)
     results = {}
     for level in dc.capabilities()["available"]:
         dc.set_isa(level)
@@ -172,7 +128,7 @@ def test_simd_levels_equal_the_scalar_twin(rng):
 def test_nested_crop_and_threads(rng):
     image = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
     outer = dc.dynamic_crop(image, random_detections(rng, 120, 160, 1, masks=False, reach=0))[0]
-    inner = random_detections(rng, *outer.image.shape[:2], 30)
+    inner = random_detections(rng, *outer.image.shape[:2], 30, reach=0.2)
     got, _ = check(outer, inner, (32, 48), mask_opacity=0.5, keep_aspect=True)
     for threads in (1, 2, 5):
         again = dc.crop_resize_batch(outer, inner, (32, 48), mask_opacity=0.5, keep_aspect=True, threads=threads)
@@ -210,7 +166,7 @@ def test_empty_boxes_give_background_slots():
 
 def test_inputs_are_not_modified(rng):
     image = rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)
-    det = random_detections(rng, 30, 30, 5)
+    det = random_detections(rng, 30, 30, 5, reach=0.2)
     before = (image.copy(), det.xyxy.copy(), det.mask.copy())
     dc.crop_resize_batch(image, det, 16, mask_opacity=1.0, out_of_bounds="pad")
     for a, b in zip(before, (image, det.xyxy, det.mask)):

@@ -9,34 +9,8 @@ sv = pytest.importorskip("supervision")
 pytest.importorskip("cv2")
 from dynacrop_native.bench import upstream_v1 as upstream  # noqa: E402  (the re-creation, the oracle)
 
-from helpers import assert_detections_equal  # noqa: E402
+from helpers import assert_detections_equal, random_detections  # noqa: E402
 from reference import numpy_reference  # noqa: E402
-
-
-def random_detections(rng, h, w, n, *, masks=True, inside=True):
-    x = np.sort(rng.uniform(0 if inside else -0.2 * w, w if inside else 1.2 * w, (n, 2)), axis=1)
-    y = np.sort(rng.uniform(0 if inside else -0.2 * h, h if inside else 1.2 * h, (n, 2)), axis=1)
-    xyxy = np.stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1]], axis=1)
-    xyxy[::3] = np.round(xyxy[::3]) + 0.5  # ties
-    mask = None
-    if masks:
-        mask = rng.random((n, h, w)) < 0.5
-    return sv.Detections(
-        xyxy=xyxy,
-        mask=mask,
-        confidence=rng.random(n),
-        class_id=rng.integers(0, 5, n),
-        tracker_id=np.arange(n) + 100,
-        data={
-            "detection_id": np.array([f"det-{i}" for i in range(n)]),
-            "class_name": np.array(["cat", "dog", "eel", "fox", "gnu"])[rng.integers(0, 5, n)],
-            "keypoints_xy": rng.uniform(0, w, (n, 3, 2)),
-            "polygon": [rng.uniform(0, w, (5, 2)) for _ in range(n)],
-            "xyxyxyxy": rng.uniform(0, w, (n, 4, 2)),
-            "embedding": rng.random((n, 8)),
-        },
-        metadata={"source": "test"},
-    )
 
 
 @pytest.mark.parametrize("opacity", [0.0, 0.5, 1.0, 0.37])

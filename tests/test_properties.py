@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import dynacrop_native as dc
 from dynacrop_native.color import background_for_channels
 
-from reference import crop_reference, numpy_reference
+from reference import crop_reference, numpy_reference, resize_reference
 
 ARGUMENT_NAMES = ("image:", "xyxy:", "crop:", "mask:", "mask_opacity:", "background_color:", "threads:",
                   "detections:", "detections.xyxy:", "detections.mask:", "detections.data[")
@@ -189,7 +189,6 @@ def test_crop_resize_batch_matches_crop_then_cv2_resize(image, xyxy, size, keep_
     dc.set_isa(level)
     sv = pytest.importorskip("supervision")
     pytest.importorskip("cv2")
-    from test_crop_resize import reference
 
     assume((image.ndim == 2 or image.shape[2] in (1, 3, 4)) and 0 not in image.shape[:2])
     n = len(xyxy)
@@ -201,7 +200,7 @@ def test_crop_resize_batch_matches_crop_then_cv2_resize(image, xyxy, size, keep_
     before = image.copy()
     got = dc.crop_resize_batch(image, det, size, **options)
     np.testing.assert_array_equal(image, before)
-    want = reference(image, det, size, **options)
+    want = resize_reference(image, det, size, **options)
     event("result compared")
     assert got.images.shape == want.shape
     assert np.abs(got.images.astype(np.int16) - want).max(initial=0) <= 1

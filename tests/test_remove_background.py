@@ -7,17 +7,17 @@ from helpers import rows_of_wider, strided_variants
 from reference import numpy_reference
 
 cv2 = pytest.importorskip("cv2")
+from dynacrop_native.bench import upstream_v1  # noqa: E402
 
 WIDTHS = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031]
 OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125]
 
 
 def opencv_upstream(crop, mask, a, bgr):
-    """Upstream's recipe: stacked mask, np.where with a colour image, cv2.addWeighted."""
+    """Upstream's own recipe (its overlay_crop_with_mask, as the package re-creates it), the mask
+    stacked to 3 channels as its crop_image does, the colour given in upstream's RGB order."""
     m = np.stack([mask] * 3, axis=-1) if mask.ndim == 2 else mask
-    background = (np.ones_like(crop) * np.array(bgr)).astype(np.uint8)
-    blended = np.where(m > 0, crop, background)
-    return cv2.addWeighted(blended, a, crop, 1.0 - a, 0)
+    return upstream_v1.overlay_crop_with_mask(crop, m, a, tuple(int(v) for v in bgr[::-1]))
 
 
 def random_crop(rng, h, w, channels):

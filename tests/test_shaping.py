@@ -8,17 +8,14 @@ import dynacrop_native as dc
 sv = pytest.importorskip("supervision")
 
 
-def detections(xyxy, masks=None):
-    xyxy = np.asarray(xyxy, dtype=np.float64)
-    return sv.Detections(xyxy=xyxy, mask=masks, data={"detection_id": np.array([str(i) for i in range(len(xyxy))]),
-                                                      "keypoints_xy": xyxy[:, None, :2] + 1.0})
-
+from helpers import box_detections  # noqa: E402
+from reference import padded_reference  # noqa: E402
 
 IMAGE = np.arange(60 * 80 * 3, dtype=np.uint32).reshape(60, 80, 3).astype(np.uint8)
 
 
 def test_defaults_are_upstream():
-    det = detections([[10.0, 10.0, 20.0, 20.0]])
+    det = box_detections([[10.0, 10.0, 20.0, 20.0]])
     (plain,) = dc.dynamic_crop(IMAGE, det)
     (same,) = dc.dynamic_crop(IMAGE, det, margin=0, margin_ratio=0.0, square=False, min_size=0, output="image")
     np.testing.assert_array_equal(plain.image, same.image)
@@ -26,7 +23,7 @@ def test_defaults_are_upstream():
 
 
 def test_margin_pixels_and_ratio_translate_predictions():
-    det = detections([[10.0, 10.0, 20.0, 30.0]])
+    det = box_detections([[10.0, 10.0, 20.0, 30.0]])
     (c,) = dc.dynamic_crop(IMAGE, det, margin=5)
     assert c.offset == (5, 5) and c.image.shape[:2] == (30, 20)
     np.testing.assert_array_equal(c.image, IMAGE[5:35, 5:25])
@@ -37,21 +34,21 @@ def test_margin_pixels_and_ratio_translate_predictions():
 
 
 def test_square_grows_the_short_side_around_the_centre():
-    (c,) = dc.dynamic_crop(IMAGE, detections([[10.0, 20.0, 30.0, 30.0]]), square=True)
+    (c,) = dc.dynamic_crop(IMAGE, box_detections([[10.0, 20.0, 30.0, 30.0]]), square=True)
     assert c.offset == (10, 15) and c.image.shape[:2] == (20, 20)
-    (m,) = dc.dynamic_crop(IMAGE, detections([[10.0, 20.0, 30.0, 30.0]]), square=True, margin=2)
+    (m,) = dc.dynamic_crop(IMAGE, box_detections([[10.0, 20.0, 30.0, 30.0]]), square=True, margin=2)
     assert m.image.shape[:2] == (24, 24)
 
 
 def test_shaped_boxes_are_clamped_at_every_edge():
-    det = detections([[0.0, 0.0, 10.0, 10.0], [70.0, 50.0, 80.0, 60.0]])
+    det = box_detections([[0.0, 0.0, 10.0, 10.0], [70.0, 50.0, 80.0, 60.0]])
     a, b = dc.dynamic_crop(IMAGE, det, margin=6)
     assert a.offset == (0, 0) and a.image.shape[:2] == (16, 16)
     assert b.offset == (64, 44) and b.image.shape[:2] == (16, 16)
 
 
 def test_min_size_skips_small_detections():
-    det = detections([[10.0, 10.0, 14.0, 40.0], [10.0, 10.0, 30.0, 40.0]])
+    det = box_detections([[10.0, 10.0, 14.0, 40.0], [10.0, 10.0, 30.0, 40.0]])
     small, big = dc.dynamic_crop(IMAGE, det, min_size=8, margin=10)
     assert small is None and big is not None
 
@@ -61,7 +58,7 @@ def test_bgra_output_alpha_follows_the_mask(rng, shape):
     image = rng.integers(0, 256, shape, dtype=np.uint8)
     masks = np.zeros((1, 60, 80), bool)
     masks[0, 15:25, 12:30] = True
-    det = detections([[10.0, 10.0, 40.0, 30.0]], masks)
+    det = box_detections([[10.0, 10.0, 40.0, 30.0]], masks)
     (c,) = dc.dynamic_crop(image, det, mask_opacity=0.5, output="bgra", margin=2)
     x0, y0 = c.offset
     h, w = c.image.shape[:2]
@@ -74,14 +71,14 @@ def test_bgra_output_alpha_follows_the_mask(rng, shape):
     if image.ndim == 3 and image.shape[2] == 4:
         want_alpha = np.minimum(want_alpha, source[..., 3])
     np.testing.assert_array_equal(c.image[..., 3], want_alpha)
-    (opaque,) = dc.dynamic_crop(image, detections([[10.0, 10.0, 40.0, 30.0]]), output="bgra")
+    (opaque,) = dc.dynamic_crop(image, box_detections([[10.0, 10.0, 40.0, 30.0]]), output="bgra")
     if image.ndim == 2 or image.shape[2] == 3:
         assert (opaque.image[..., 3] == 255).all()
 
 
 def test_options_on_nested_crops():
-    (outer,) = dc.dynamic_crop(IMAGE, detections([[10.0, 10.0, 70.0, 50.0]]), margin=2)
-    (inner,) = dc.dynamic_crop(outer, detections([[10.0, 10.0, 20.0, 20.0]]), square=True, margin=3)
+    (outer,) = dc.dynamic_crop(IMAGE, box_detections([[10.0, 10.0, 70.0, 50.0]]), margin=2)
+    (inner,) = dc.dynamic_crop(outer, box_detections([[10.0, 10.0, 20.0, 20.0]]), square=True, margin=3)
     assert inner.root_offset == (8 + 7, 8 + 7)
     np.testing.assert_array_equal(inner.image, IMAGE[15:31, 15:31])
 
@@ -99,28 +96,12 @@ def test_options_on_nested_crops():
 )
 def test_bad_option_values(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), **kwargs)
+        dc.dynamic_crop(IMAGE, box_detections([[1.0, 1.0, 5.0, 5.0]]), **kwargs)
 
 
 def test_bgra_needs_uint8():
     with pytest.raises(TypeError, match="output: 'bgra' needs a uint8 image"):
-        dc.dynamic_crop(IMAGE.astype(np.float32), detections([[1.0, 1.0, 5.0, 5.0]]), output="bgra")
-
-
-def padded_reference(image, box, mask, opacity, colour):
-    """numpy: a canvas of the background colour, the in-image part pasted (blended if asked)."""
-    x0, y0, x1, y1 = box
-    h, w = image.shape[:2]
-    c = 1 if image.ndim == 2 else image.shape[2]
-    bg = dc.color.background_for_channels(dc.parse_color(colour), c)
-    canvas = np.empty((y1 - y0, x1 - x0, c), image.dtype)
-    canvas[...] = np.array(bg, dtype=image.dtype)
-    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-    part = image[cy0:cy1, cx0:cx1]
-    if mask is not None and opacity > 0:
-        part = dc.remove_background(part, mask[cy0:cy1, cx0:cx1], opacity, colour)
-    canvas[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = part.reshape(*part.shape[:2], c)
-    return canvas.reshape(canvas.shape[:2]) if image.ndim == 2 else canvas
+        dc.dynamic_crop(IMAGE.astype(np.float32), box_detections([[1.0, 1.0, 5.0, 5.0]]), output="bgra")
 
 
 EDGE_BOXES = [[-6.0, 10.0, 8.0, 20.0], [10.0, -5.0, 20.0, 6.0], [70.0, 10.0, 90.0, 20.0], [10.0, 52.0, 20.0, 70.0],
@@ -134,7 +115,7 @@ PAD_CASES = [(shape, np.uint8, a) for shape in [(60, 80, 3), (60, 80), (60, 80, 
 def test_pad_mode_at_every_edge(rng, isa, shape, dtype, opacity):
     image = rng.integers(0, 256, shape).astype(dtype)
     masks = rng.random((len(EDGE_BOXES), 60, 80)) < 0.5
-    det = detections(EDGE_BOXES, masks)
+    det = box_detections(EDGE_BOXES, masks)
     crops = dc.dynamic_crop(image, det, out_of_bounds="pad", mask_opacity=opacity, background_color="#204060")
     for i, (box, crop) in enumerate(zip(EDGE_BOXES, crops)):
         x0, y0, x1, y1 = (int(round(v)) for v in box)
@@ -149,7 +130,7 @@ def test_pad_mode_at_every_edge(rng, isa, shape, dtype, opacity):
 
 def test_pad_mode_blending_other_dtypes_is_refused(rng):
     image = rng.integers(0, 256, (60, 80, 3)).astype(np.uint16)
-    det = detections(EDGE_BOXES, rng.random((len(EDGE_BOXES), 60, 80)) < 0.5)
+    det = box_detections(EDGE_BOXES, rng.random((len(EDGE_BOXES), 60, 80)) < 0.5)
     with pytest.raises(ValueError, match="image: expected dtype uint8"):
         dc.dynamic_crop(image, det, out_of_bounds="pad", mask_opacity=0.5)
 
@@ -166,7 +147,7 @@ def test_pad_mode_with_rle_margins_and_nesting(rng):
     np.testing.assert_array_equal(c.image, padded_reference(image, (-3, -3, 17, 17), mask, 1.0, (0, 0, 0)))
     local = rle.decode(c.predictions.data["rle_mask"][0])
     assert local.shape == (20, 20) and not local[:3].any() and not local[:, :3].any()
-    (inner,) = dc.dynamic_crop(c, detections([[-2.0, -2.0, 4.0, 4.0]]), out_of_bounds="pad")
+    (inner,) = dc.dynamic_crop(c, box_detections([[-2.0, -2.0, 4.0, 4.0]]), out_of_bounds="pad")
     assert inner.offset == (-2, -2) and inner.root_offset == (-5, -5)
 
 
@@ -184,7 +165,7 @@ def test_pad_mode_json_and_outside_boxes():
 
 def test_pad_mode_bad_arguments():
     with pytest.raises(ValueError, match="out_of_bounds: expected 'clamp' or 'pad'"):
-        dc.dynamic_crop(IMAGE, detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="wrap")
+        dc.dynamic_crop(IMAGE, box_detections([[1.0, 1.0, 5.0, 5.0]]), out_of_bounds="wrap")
 
 
 @pytest.mark.parametrize("shape", [(60, 80), (60, 80, 3), (60, 80, 4)])
@@ -192,7 +173,7 @@ def test_pad_mode_bad_arguments():
 def test_bgra_with_pad_has_transparent_padding(rng, shape, opacity):
     image = rng.integers(0, 256, shape, dtype=np.uint8)
     masks = rng.random((len(EDGE_BOXES), 60, 80)) < 0.5
-    crops = dc.dynamic_crop(image, detections(EDGE_BOXES, masks), out_of_bounds="pad", output="bgra",
+    crops = dc.dynamic_crop(image, box_detections(EDGE_BOXES, masks), out_of_bounds="pad", output="bgra",
                             mask_opacity=opacity, background_color="#204060")
     for i, (box, crop) in enumerate(zip(EDGE_BOXES, crops)):
         x0, y0, x1, y1 = (int(round(v)) for v in box)

@@ -77,7 +77,7 @@ def test_one_big_crop_is_split_by_rows(rng, isa):
 def test_padding_is_painted_by_the_threads(rng, isa, opacity):
     """Padded crops many row bands tall (bands of padding only, bands across the image part),
     split over threads: equal to one thread and to the canvas built in numpy."""
-    from test_shaping import padded_reference
+    from reference import padded_reference
 
     image = rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)
     boxes = [[-50, -700, 450, 900], [-300, 20, 100, 60], [390, 290, 1390, 1290]]
