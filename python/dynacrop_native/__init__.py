@@ -12,13 +12,14 @@ from .blend import remove_background
 from .color import parse_color
 from .crop import crop_boxes
 from .dynamic import Crop, dynamic_crop, dynamic_crop_batch
-from .isa import capabilities, get_isa, set_isa
+from .isa import Capabilities, capabilities, get_isa, set_isa
 from .oriented import OrientedCrop, oriented_crop
 from .isa import _apply_environment
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Capabilities",
     "Crop",
     "OrientedCrop",
     "ResizedBatch",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from ._checks import threads as threads_arg
 from .color import background_for_channels
 from .dynamic import Crop
 from .geometry import detection_boxes
-from .options import CropOptions
+from .options import CropOptions, OutOfBounds
 from .schemas import schema_for
 
 _INTERPOLATIONS = {"bilinear": False, "nearest": True}  # value: nearest
@@ -44,13 +44,13 @@ class ResizedBatch(NamedTuple):
 
 
 def crop_resize_batch(
-    image: np.ndarray | Crop,
+    image: np.ndarray | Crop[Any],
     detections: Any,
     size: int | Sequence[int],
     *,
     keep_aspect: bool = False,
-    interpolation: str = "bilinear",
-    layout: str = "NHWC",
+    interpolation: Literal["bilinear", "nearest"] = "bilinear",
+    layout: Literal["NHWC", "NCHW"] = "NHWC",
     dtype: Any = np.uint8,
     mean: float | Sequence[float] | None = None,
     std: float | Sequence[float] | None = None,
@@ -63,7 +63,7 @@ def crop_resize_batch(
     margin_ratio: float = 0.0,
     square: bool = False,
     min_size: float = 0,
-    out_of_bounds: str = "clamp",
+    out_of_bounds: OutOfBounds = "clamp",
 ) -> ResizedBatch:
     """Crop every detection of a uint8 image and resize it to ``size`` = ``(H, W)`` in one
     native pass per crop, into one contiguous batch ready for a classifier.

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, overload
 
 import numpy as np
 
 from . import frames
 from ._checks import image_array
 from .cutting import cut_detections
-from .options import CropOptions
+from .options import CropOptions, OutOfBounds, Output
+
+if TYPE_CHECKING:  # supervision is optional and typing_extensions only for checkers (Python 3.10)
+    import supervision as sv
+    from typing_extensions import Unpack
+
+P = TypeVar("P")  # the form of a crop's predictions: that of the detections given
 
 
 @dataclass(frozen=True, eq=False)
-class Crop(frames.MapsBack):
+class Crop(frames.MapsBack, Generic[P]):
     """One detection's crop and its translated prediction.
 
     ``offset`` is ``(x_min, y_min)`` in the parent image, ``origin_size`` the parent's
@@ -25,7 +32,7 @@ class Crop(frames.MapsBack):
     """
 
     image: np.ndarray
-    predictions: Any
+    predictions: P
     parent_id: str
     offset: tuple[int, int]
     origin_size: tuple[int, int]
@@ -43,7 +50,8 @@ class Crop(frames.MapsBack):
         return frames.translation(-self.root_offset[0], -self.root_offset[1])
 
 
-def _crop(image, predictions, parent_id, offset, origin_size, root_parent_id, root_offset) -> Crop:
+def _crop(image: np.ndarray, predictions: Any, parent_id: str, offset: tuple[int, int], origin_size: tuple[int, int],
+          root_parent_id: str, root_offset: tuple[int, int]) -> Crop[Any]:
     """A Crop without the frozen dataclass's per-field object.__setattr__ (microseconds per
     detection, which S1 counts)."""
     c = object.__new__(Crop)
@@ -52,8 +60,40 @@ def _crop(image, predictions, parent_id, offset, origin_size, root_parent_id, ro
     return c
 
 
+class DynamicCropOptions(TypedDict, total=False):
+    """The keyword options of :func:`dynamic_crop` (for ``**options`` of the batch form)."""
+
+    mask_opacity: float
+    background_color: object
+    detection_id_key: str
+    copy: bool
+    threads: int | None
+    margin: float
+    margin_ratio: float
+    square: bool
+    min_size: float
+    output: Output
+    out_of_bounds: OutOfBounds
+
+
+# Predictions come back in the form the detections were given: sv.Detections, a Roboflow JSON
+# payload (dict), a prediction dict per crop for a list of them, a (1, 4) array for plain boxes.
+@overload
+def dynamic_crop(image: np.ndarray | Crop[Any], detections: sv.Detections,
+                 **options: Unpack[DynamicCropOptions]) -> list[Crop[sv.Detections] | None]: ...
+@overload
+def dynamic_crop(image: np.ndarray | Crop[Any], detections: Mapping[str, Any],
+                 **options: Unpack[DynamicCropOptions]) -> list[Crop[dict[str, Any]] | None]: ...
+@overload
+def dynamic_crop(image: np.ndarray | Crop[Any], detections: Sequence[Mapping[str, Any]],
+                 **options: Unpack[DynamicCropOptions]) -> list[Crop[dict[str, Any]] | None]: ...
+@overload
+def dynamic_crop(image: np.ndarray | Crop[Any], detections: np.ndarray | Sequence[Sequence[float]],
+                 **options: Unpack[DynamicCropOptions]) -> list[Crop[np.ndarray] | None]: ...
+
+
 def dynamic_crop(
-    image: np.ndarray | Crop,
+    image: np.ndarray | Crop[Any],
     detections: Any,
     *,
     mask_opacity: float = 0.0,
@@ -65,9 +105,9 @@ def dynamic_crop(
     margin_ratio: float = 0.0,
     square: bool = False,
     min_size: float = 0,
-    output: str = "image",
-    out_of_bounds: str = "clamp",
-) -> list[Crop | None]:
+    output: Output = "image",
+    out_of_bounds: OutOfBounds = "clamp",
+) -> list[Crop[Any] | None]:
     """One :class:`Crop` per detection (``None`` where the box is empty), like Inference's
     ``roboflow_core/dynamic_crop@v1``: boxes rounded half to even and clamped to the image,
     background outside each instance mask blended toward ``background_color`` when masks exist
@@ -107,7 +147,7 @@ def dynamic_crop(
     height, width = source.shape[:2]
     root_x, root_y = parent.root_offset if parent else (0, 0)
     root_id = parent.root_parent_id if parent else None
-    results: list[Crop | None] = []
+    results: list[Crop[Any] | None] = []
     for (x0, y0, _, _), crop, predictions, parent_id in cut:
         if crop is None:
             results.append(None)
@@ -118,7 +158,8 @@ def dynamic_crop(
     return results
 
 
-def dynamic_crop_batch(images: Sequence[Any], detections: Sequence[Any], **options: Any) -> list[list[Crop | None]]:
+def dynamic_crop_batch(images: Sequence[np.ndarray | Crop[Any]], detections: Sequence[Any],
+                       **options: Unpack[DynamicCropOptions]) -> list[list[Crop[Any] | None]]:
     """:func:`dynamic_crop` for many frames: ``images[k]`` with ``detections[k]``; the keyword
     options (``mask_opacity``, ``background_color``, ``threads``, ...) apply to every frame."""
     if len(images) != len(detections):

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import os
 import warnings
+from typing import TypedDict, cast
 
 from . import _native
 
 ENV_VAR = "DYNACROP_ISA"
 
 
-def capabilities() -> dict:
-    """``{"cpu": [...], "compiled": [...], "available": [...], "active": "avx2"}``: the
-    extensions this CPU (and OS) supports, the kernel levels in this build, the ones this
-    machine can run, and the one in use."""
-    return _native.capabilities()
+class Capabilities(TypedDict):
+    cpu: list[str]  # instruction-set extensions this CPU (and OS) supports
+    compiled: list[str]  # kernel levels in this build
+    available: list[str]  # the ones this machine can run
+    active: str  # the one in use
+    build: str  # "release", or the sanitizers of a checking build
+
+
+def capabilities() -> Capabilities:
+    """``{"cpu": [...], "compiled": [...], "available": [...], "active": "avx2", "build":
+    "release"}``: the extensions this CPU (and OS) supports, the kernel levels in this build,
+    the ones this machine can run, the one in use, and the kind of build."""
+    return cast(Capabilities, _native.capabilities())
 
 
 def set_isa(name: str = "best") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from ._checks import channels, image_array, opacity
 from ._checks import threads as threads_arg
 from .color import background_for_channels, parse_color
 from .dynamic import Crop
+from .options import Output
 from .oriented_inputs import reader_for
 from .alpha import with_alpha
 
@@ -49,15 +50,15 @@ class OrientedCrop(frames.MapsBack):
 
 
 def oriented_crop(
-    image: np.ndarray | Crop | OrientedCrop,
+    image: np.ndarray | Crop[Any] | OrientedCrop,
     detections: Any,
     *,
     mask_opacity: float = 0.0,
     background_color: object = (0, 0, 0),
     margin: int = 0,
-    orientation: str = "upright",
-    long_side: str | None = None,
-    output: str = "image",
+    orientation: Literal["upright", "corners"] = "upright",
+    long_side: Literal["width"] | None = None,
+    output: Output = "image",
     corners_key: str | None = None,
     detection_id_key: str = "detection_id",
     threads: int | None = None,
