@@ -393,6 +393,7 @@ NB_MODULE(_native, m) {
           "Use the kernels of one instruction-set level ('best' = highest this CPU runs).");
     m.def("resolve_threads", &resolve_threads, "threads"_a, "bytes"_a,
           "How many threads a call with this request (0 = automatic) and output size uses.");
+    m.def("threads_used", &threads_used, "Test hook: threads that ran items in this thread's last parallel call.");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "canvas"_a = nb::none(), "fill"_a = nb::bytes(""),

@@ -1,8 +1,17 @@
-// Thread policy (resolve_threads, worker_count) and parallel_for.
+// Thread policy (resolve_threads, worker_count) and parallel_for on a pool of parked threads.
 #include "parallel.hpp"
+
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -10,16 +19,158 @@
 namespace dcn {
 namespace {
 
-constexpr int64_t kThreadedBytes = 2 << 20;  // below this, starting threads costs more than it saves
+// Below this much output a second thread costs more than it saves: waking a parked thread and
+// handing it rows takes microseconds, while one core copies or blends several GB/s (K1' moves
+// 3 MB in ~0.1 ms on one core). Measured with `python -m dynacrop_native bench` (thread rows).
+constexpr int64_t kThreadedBytes = 1 << 20;
+constexpr auto kLoadRefresh = std::chrono::milliseconds(20);
 constexpr int kMaxAutoThreads = 8;
+constexpr size_t kMaxPoolThreads = 63;  // explicit counts beyond the machine stay bounded
+
+thread_local int last_threads_used = 0;
+
+// The cores this process may run on (its affinity mask, e.g. under taskset or a container's
+// cpuset), which can be fewer than the machine has.
+int usable_cores() {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw ? static_cast<int>(hw) : 1;
+}
+
+// Tasks running or runnable on the whole machine right now, this thread included (the
+// 4th field of /proc/loadavg, "running/total"); 0 where that cannot be read.
+int running_tasks() {
+#ifdef __linux__
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    if (!f) return 0;
+    double l1, l5, l15;
+    int running = 0, total = 0;
+    const int got = std::fscanf(f, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &running, &total);
+    std::fclose(f);
+    return got == 5 ? running : 0;
+#else
+    return 0;
+#endif
+}
+
+// Threads worth using now: the usable cores, less those other processes keep busy (with one
+// other busy process on two cores a second thread only time-slices with it). Read at most every
+// kLoadRefresh per calling thread, so a call pays a clock read, not a file read.
+int free_cores() {
+    thread_local int cached = 0;
+    thread_local std::chrono::steady_clock::time_point read_at;
+    const auto now = std::chrono::steady_clock::now();
+    if (cached == 0 || now - read_at > kLoadRefresh) {
+        const int usable = usable_cores();
+        const int running = running_tasks();
+        cached = running > 0 ? std::clamp(usable - (running - 1), 1, usable) : usable;
+        read_at = now;
+    }
+    return cached;
+}
+
+// One parallel_for call: items are claimed from `next`; the caller waits for `done` to reach
+// `count`, so it waits only for items some thread has claimed, never for a thread that has not
+// woken up yet (on a busy machine that can take a scheduler time slice).
+struct Job {
+    size_t count = 0;
+    int workers = 1;
+    const std::function<void(int, size_t)>* body = nullptr;
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> done{0};
+    std::atomic<int> joined{1};  // participant ids: the caller is 0
+    std::atomic<int> ran{0};  // participants that ran at least one item
+    std::mutex mutex;
+    std::condition_variable finished;
+
+    // Claims and runs items as participant `id` until none are left.
+    void work(int id) {
+        bool any = false;
+        for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+            if (!any) ran.fetch_add(1, std::memory_order_relaxed), any = true;
+            (*body)(id, i);
+            if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == count) {
+                std::lock_guard<std::mutex> lock(mutex);
+                finished.notify_all();
+            }
+        }
+    }
+};
+
+// Parked threads, started on first use and never joined (they hold no Python state and the
+// process exit ends them). A job is offered to them; each that wakes in time takes items.
+// One job at a time: a call that finds the pool busy (another Python thread's call) runs on
+// its own thread. After fork() the child has no pool threads; callers then do all the work.
+class Pool {
+  public:
+    static Pool& instance() {
+        static Pool* pool = new Pool();  // leaked on purpose: no destructor races thread exit
+        return *pool;
+    }
+
+    // Offers `job` to up to job->workers - 1 parked threads; false if the pool is busy.
+    bool offer(const std::shared_ptr<Job>& job) {
+        std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+        if (!lock.owns_lock() || busy_) return false;
+        while (threads_ < std::min<size_t>(static_cast<size_t>(job->workers - 1), kMaxPoolThreads) && start_thread()) {
+        }
+        job_ = job;
+        busy_ = true;
+        ++generation_;
+        wake_.notify_all();
+        return true;
+    }
+
+    void release() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_.reset();
+        busy_ = false;
+    }
+
+  private:
+    bool start_thread() {
+        try {
+            std::thread(&Pool::park, this).detach();
+        } catch (const std::system_error&) {
+            return false;  // the OS refused a thread: the ones there do the work
+        }
+        ++threads_;
+        return true;
+    }
+
+    void park() {
+        uint64_t seen = 0;
+        for (;;) {
+            std::shared_ptr<Job> job;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait(lock, [&] { return generation_ != seen; });
+                seen = generation_;
+                job = job_;
+            }
+            if (!job) continue;
+            const int id = job->joined.fetch_add(1, std::memory_order_relaxed);
+            if (id < job->workers) job->work(id);
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::shared_ptr<Job> job_;
+    uint64_t generation_ = 0;
+    size_t threads_ = 0;
+    bool busy_ = false;
+};
 
 }  // namespace
 
 int resolve_threads(int requested, int64_t bytes) {
     if (requested > 0) return requested;
     if (bytes < kThreadedBytes) return 1;
-    const unsigned hw = std::thread::hardware_concurrency();
-    return static_cast<int>(std::min<unsigned>(hw ? hw : 1, kMaxAutoThreads));
+    return std::min(free_cores(), kMaxAutoThreads);
 }
 
 int worker_count(int requested, int64_t bytes, size_t items) {
@@ -27,20 +178,26 @@ int worker_count(int requested, int64_t bytes, size_t items) {
 }
 
 void parallel_for(size_t count, int workers, const std::function<void(int, size_t)>& body) {
-    std::atomic<size_t> next{0};
-    auto worker = [&](int id) {
-        for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) body(id, i);
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < workers; ++t) {
-        try {
-            pool.emplace_back(worker, t);
-        } catch (const std::system_error&) {
-            break;
-        }
+    if (workers <= 1 || count <= 1) {
+        for (size_t i = 0; i < count; ++i) body(0, i);
+        last_threads_used = count ? 1 : 0;
+        return;
     }
-    worker(0);
-    for (std::thread& t : pool) t.join();
+    auto job = std::make_shared<Job>();
+    job->count = count;
+    job->workers = workers;
+    job->body = &body;
+    Pool& pool = Pool::instance();
+    const bool offered = pool.offer(job);
+    job->work(0);
+    {
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->finished.wait(lock, [&] { return job->done.load(std::memory_order_acquire) == count; });
+    }
+    if (offered) pool.release();
+    last_threads_used = job->ran.load(std::memory_order_relaxed);
 }
+
+int threads_used() { return last_threads_used; }
 
 }  // namespace dcn

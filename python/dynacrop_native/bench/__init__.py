@@ -333,6 +333,11 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")
     shared = ", ".join(f"{r.scenario.split(',')[0]} {r.ratio:.2f}x" for r in kernel_rows(quick, scale, threads=None))
     print(f"threads: K rows with threads=None (up to {threads} threads, same baselines): {shared}")
+    from .threads import thread_table
+
+    print("threads: milliseconds per call, threads=None against the best explicit count; 'busy': one other "
+          "CPU-bound process running")
+    print(thread_table(quick, scale))
     for mode in ("dense", "rle"):
         mem = memory_probe(scale, mode)
         if mem is None:
