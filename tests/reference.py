@@ -45,6 +45,9 @@ def padded_reference(image, box, mask, opacity, colour):
     return canvas.reshape(canvas.shape[:2]) if image.ndim == 2 else canvas
 
 
+INTERPOLATIONS = {"bilinear": 1, "nearest": 0, "area": 3}  # cv2.INTER_LINEAR, INTER_NEAREST, INTER_AREA
+
+
 def resize_reference(image, det, size, *, keep_aspect=False, interpolation="bilinear", layout="NHWC", dtype=np.uint8,
               mean=None, std=None, rgb=False, background_color=(0, 0, 0), **crop_options):
     """The unfused pipeline crop_resize_batch replaces (dynamic_crop, cv2.resize, letterbox,
@@ -67,7 +70,7 @@ def resize_reference(image, det, size, *, keep_aspect=False, interpolation="bili
                 s = min(w / cw, h / ch)
                 rw, rh = min(max(round(cw * s), 1), w), min(max(round(ch * s), 1), h)
             px, py = (w - rw) // 2, (h - rh) // 2
-            resized = cv2.resize(crop.image, (rw, rh), interpolation={"bilinear": cv2.INTER_LINEAR, "nearest": cv2.INTER_NEAREST}[interpolation])
+            resized = cv2.resize(crop.image, (rw, rh), interpolation=INTERPOLATIONS[interpolation])
             slot[py : py + rh, px : px + rw] = resized.reshape(rh, rw, c)
         slots.append(slot)
     batch = np.stack(slots) if slots else np.zeros((0, h, w, c), np.uint8)

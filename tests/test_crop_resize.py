@@ -52,6 +52,38 @@ def test_exact_half_size_equals_cv2_resize(isa, rng, channels):
                 np.testing.assert_array_equal(got.images, want, err_msg=f"{size} {options}")
 
 
+# Boxes and slot sizes for INTER_AREA's paths: whole-number factors (2x2 and others, one axis
+# kept), fractional shrinking, enlarging (its bilinear variant), one axis each way, 1 x 1, the
+# crop's own size; odd widths so SIMD loops leave tails.
+AREA_BOXES = [[0, 0, 64, 48], [1, 1, 70, 46], [5, 3, 42, 40], [-7, 30, 20, 51], [60, -4, 91, 9], [30, 20, 31, 21]]
+AREA_SIZES = [(24, 32), (16, 16), (48, 32), (15, 23), (17, 29), (7, 3), (1, 1), (45, 69), (50, 90), (3, 130), (61, 5)]
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+@pytest.mark.parametrize("keep_aspect", [False, True])
+def test_area_equals_cv2_inter_area(isa, rng, channels, keep_aspect):
+    """interpolation="area" is cv2.resize(crop, (W, H), interpolation=cv2.INTER_AREA) of the crop
+    dynamic_crop makes: every value equal on every path (whole-number box sums, float cells,
+    the bilinear variant for enlarging), with clamped and padded crops and background removal."""
+    image = rng.integers(0, 256, (64, 90, channels), dtype=np.uint8)
+    det = sv.Detections(xyxy=np.array(AREA_BOXES, float), mask=rng.random((len(AREA_BOXES), 64, 90)) < 0.5,
+                        data={"detection_id": np.array(list("abcdef"))})
+    for options in [{}, {"out_of_bounds": "pad"}, {"mask_opacity": 0.6, "background_color": "#3080c0"},
+                    {"out_of_bounds": "pad", "layout": "NCHW", "rgb": True}]:
+        for size in AREA_SIZES:
+            got, want = check(image, det, size, interpolation="area", keep_aspect=keep_aspect, **options)
+            np.testing.assert_array_equal(got.images, want, err_msg=f"{size} {options}")
+
+
+def test_area_differs_from_bilinear_when_shrinking(rng):
+    """The reason to ask for it: shrinking by 3.5 averages every pixel instead of sampling two."""
+    image = rng.integers(0, 256, (70, 70, 3), dtype=np.uint8)
+    det = sv.Detections(xyxy=np.array([[0, 0, 70, 70]], float), data={"detection_id": np.array(["a"])})
+    area = dc.crop_resize_batch(image, det, (20, 20), interpolation="area").images[0]
+    np.testing.assert_array_equal(area, cv2.resize(image, (20, 20), interpolation=cv2.INTER_AREA))
+    assert (area != cv2.resize(image, (20, 20), interpolation=cv2.INTER_LINEAR)).mean() > 0.5
+
+
 @pytest.mark.parametrize("channels", [1, 2, 3, 4])
 def test_wide_slots_are_resampled_in_chunks(isa, rng, channels):
     """Slot rows wider than one chunk of working memory: chunks across the resized crop, chunks
@@ -63,12 +95,13 @@ def test_wide_slots_are_resampled_in_chunks(isa, rng, channels):
     size = (3, 50000)  # 50000 * channels bytes a row: two to seven chunks
     for options in [{"out_of_bounds": "pad", "mask_opacity": 0.5}, {"keep_aspect": True, "background_color": "#3080c0"},
                     {"interpolation": "nearest", "out_of_bounds": "pad"},
+                    {"interpolation": "area", "out_of_bounds": "pad", "mask_opacity": 0.5},
                     {"layout": "NCHW", "dtype": np.float32, "mean": 10, "std": 3, "out_of_bounds": "pad"}]:
         check(image, det, size, **options)
     check(image, det, (40000, 2), out_of_bounds="pad", mask_opacity=1.0)  # tall slots: one chunk
 
 
-@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest", "area"])
 @pytest.mark.parametrize("out_of_bounds", ["clamp", "pad"])
 def test_shaping_options_and_pad_mode(isa, rng, interpolation, out_of_bounds):
     image = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
@@ -117,7 +150,12 @@ def test_simd_levels_equal_the_scalar_twin(rng):
             results[level] = [dc.crop_resize_batch(image[..., :c], det, size, mask_opacity=0.3, **options).images
                               for c in (1, 3, 4) for size in [(1, 1), (7, 129), (64, 33), (5, 16), (3, 47)]
                               for options in [{}, {"layout": "NCHW", "rgb": True},
-                                              {"layout": "NCHW", "dtype": np.float32, "mean": 3, "std": 7}]]
+                                              {"layout": "NCHW", "dtype": np.float32, "mean": 3, "std": 7},
+                                              {"interpolation": "area"}, {"interpolation": "area", "keep_aspect": True}]]
+            boxes = sv.Detections(xyxy=np.array(AREA_BOXES, float), data={"detection_id": np.arange(6).astype(str)})
+            results[level] += [dc.crop_resize_batch(image[..., :c], boxes, size, interpolation="area",
+                                                    out_of_bounds=oob).images
+                               for c in (1, 3, 4) for size in AREA_SIZES for oob in ("clamp", "pad")]
         finally:
             dc.set_isa("best")
     for level, arrays in results.items():
@@ -182,7 +220,7 @@ DET = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]), data={"detection_id":
     ({"size": (4, 4, 4)}, ValueError, "size: expected (height, width)"),
     ({"size": 2.5}, ValueError, "size: expected (height, width)"),
     ({"layout": "HWC"}, ValueError, "layout: expected one of 'NHWC', 'NCHW', got 'HWC'"),
-    ({"interpolation": "cubic"}, ValueError, "interpolation: expected one of 'bilinear', 'nearest'"),
+    ({"interpolation": "cubic"}, ValueError, "interpolation: expected one of 'bilinear', 'nearest', 'area'"),
     ({"dtype": np.float64}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
     ({"dtype": "nonsense"}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
     ({"mean": 1.0}, ValueError, "mean: mean and std need dtype=numpy.float32"),
@@ -211,7 +249,7 @@ def test_huge_padded_crops_are_refused_before_any_work():
     box = np.array([[0, 0, 5, 5]], np.int64)
     with pytest.raises(ValueError, match="canvas: crop 0 is too large to resample"):
         _native.crop_resize(IMG, box, np.array([[-2**40, 0, 5, 5]], np.int64), None, 0.0, [0, 0, 0],
-                            np.array([[0, 0, 8, 8]], np.int64), 8, 8, False, False, False, None, None, 1)
+                            np.array([[0, 0, 8, 8]], np.int64), 8, 8, False, False, 0, None, None, 1)
 
 
 def test_bad_images():

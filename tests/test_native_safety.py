@@ -140,5 +140,5 @@ def test_native_resize_counts_its_scratch_in_the_memory_check():
     box = np.array([[0, 0, 5, 5]], np.int64)
     with pytest.raises(MemoryError, match=r"^size: the requested crops need"):
         _native.crop_resize(np.zeros((10, 10, 3), np.uint8), box, box, None, 0.0, [0, 0, 0],
-                            np.array([[0, 0, 2**31, 2**31]], np.int64), 2**31, 2**31, False, False, False, None,
+                            np.array([[0, 0, 2**31, 2**31]], np.int64), 2**31, 2**31, False, False, 0, None,
                             None, 1)

@@ -17,7 +17,7 @@ from .geometry import detection_boxes
 from .options import CropOptions, OutOfBounds
 from .schemas import schema_for
 
-_INTERPOLATIONS = {"bilinear": False, "nearest": True}  # value: nearest
+_INTERPOLATIONS = {"bilinear": 0, "nearest": 1, "area": 2}  # value: the kernel's code
 _LAYOUTS = {"NHWC": False, "NCHW": True}  # value: planar
 _DTYPES = (np.dtype(np.uint8), np.dtype(np.float32))
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -49,7 +49,7 @@ def crop_resize_batch(
     size: int | Sequence[int],
     *,
     keep_aspect: bool = False,
-    interpolation: Literal["bilinear", "nearest"] = "bilinear",
+    interpolation: Literal["bilinear", "nearest", "area"] = "bilinear",
     layout: Literal["NHWC", "NCHW"] = "NHWC",
     dtype: Any = np.uint8,
     mean: float | Sequence[float] | None = None,
@@ -69,7 +69,7 @@ def crop_resize_batch(
     native pass per crop, into one contiguous batch ready for a classifier.
 
     Each slot equals ``cv2.resize(crop, (W, H), interpolation=cv2.INTER_LINEAR)`` (or
-    ``INTER_NEAREST``) of the crop :func:`dynamic_crop` makes with the same options
+    ``INTER_NEAREST`` with ``interpolation="nearest"``, ``INTER_AREA`` with ``"area"``) of the crop :func:`dynamic_crop` makes with the same options
     (``mask_opacity``, ``background_color``, ``margin``, ``margin_ratio``, ``square``,
     ``min_size``, ``out_of_bounds``), without making that crop. ``keep_aspect=True`` resizes
     to fit inside ``size`` and centres the result on ``background_color`` (letterbox).
@@ -84,7 +84,7 @@ def crop_resize_batch(
         raise TypeError(f"keep_aspect: expected True or False, got {type(keep_aspect).__name__}")
     if not isinstance(rgb, (bool, np.bool_)):
         raise TypeError(f"rgb: expected True or False, got {type(rgb).__name__}")
-    nearest = _choice(interpolation, _INTERPOLATIONS, "interpolation")
+    interp = _choice(interpolation, _INTERPOLATIONS, "interpolation")
     planar = _choice(layout, _LAYOUTS, "layout")
     options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds)
     c = channels(source)
@@ -110,7 +110,7 @@ def crop_resize_batch(
     masks = schema.read(boxes, canvas, *source.shape[:2], polygons=True).masks if schema.n and a > 0 else None
     images = _native.crop_resize(
         source, boxes, canvas, masks, a, background, placement,
-        height, width, planar, bool(rgb), nearest, *norm, n_threads,
+        height, width, planar, bool(rgb), interp, *norm, n_threads,
     )
     return ResizedBatch(images, scale, offset, valid)
 
@@ -124,7 +124,7 @@ def _size(value: object) -> tuple[int, int]:
     return int(sides[0]), int(sides[-1])
 
 
-def _choice(value: object, options: dict, name: str) -> bool:
+def _choice(value: object, options: dict, name: str) -> Any:
     if value not in options:
         raise ValueError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
     return options[value]

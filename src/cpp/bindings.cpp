@@ -253,7 +253,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
 // background-only slot); `canvas` row i the crop (containing box i, which lies in the image).
 nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canvas, std::optional<LocalMasks> masks,
                        double mask_opacity, const std::vector<int>& background, const Boxes& placement, int64_t height,
-                       int64_t width, bool planar, bool rgb, bool nearest, std::optional<Floats> mean, std::optional<Floats> std,
+                       int64_t width, bool planar, bool rgb, int interpolation, std::optional<Floats> mean, std::optional<Floats> std,
                        int threads) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", true);
@@ -269,7 +269,8 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
 
     ResizeOutput spec;
     spec.h = height, spec.w = width, spec.c = img.c;
-    spec.planar = planar, spec.rgb = rgb, spec.nearest = nearest;
+    if (interpolation < 0 || interpolation > 2) fail("interpolation: expected 0 (linear), 1 (nearest) or 2 (area)");
+    spec.planar = planar, spec.rgb = rgb, spec.interpolation = static_cast<Interpolation>(interpolation);
     spec.mean = mean ? mean->data() : nullptr;
     spec.std = std ? std->data() : nullptr;
     spec.fill = fill.data();
@@ -403,7 +404,7 @@ NB_MODULE(_native, m) {
           "outside the image painted with fill (one pixel's bytes). "
           "threads: 0 = automatic, n = at most n threads.");
     m.def("crop_resize", &crop_resize, "image"_a, "boxes"_a, "canvas"_a, "masks"_a.none(), "mask_opacity"_a,
-          "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "nearest"_a, "mean"_a.none(), "std"_a.none(),
+          "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "interpolation"_a, "mean"_a.none(), "std"_a.none(),
           "threads"_a = 0,
           "Crop every box (its canvas, padded with the background) and resize it into its placement in "
           "slot i of one (N, H, W, C) or, planar, (N, C, H, W) batch; uint8, or float32 "

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "area.hpp"
 #include "blend.hpp"
 #include "resample.hpp"
 #include "warp.hpp"
@@ -17,6 +18,10 @@ struct Kernels {
     PlanarizeFn planarize;
     WarpRowFn warp_row;
     WarpMaskRowFn warp_mask_row;
+    AreaRowFn area_row;
+    AreaAccumulateFn area_accumulate;
+    AreaFinishFn area_finish;
+    AreaFinishIntFn area_finish_int;
 };
 
 // Levels compiled into this build, lowest first ("scalar" is always there).

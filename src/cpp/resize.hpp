@@ -17,11 +17,13 @@ struct ResizeJob {
     uint8_t* dst = nullptr;                     // the slot
 };
 
+enum class Interpolation { linear, nearest, area };  // cv2.INTER_LINEAR, INTER_NEAREST, INTER_AREA
+
 struct ResizeOutput {
     int64_t h = 0, w = 0, c = 1;  // slot size; c equals the image's channels
     bool planar = false;          // NCHW instead of NHWC
     bool rgb = false;             // swap channels 0 and 2 (BGR -> RGB, BGRA -> RGBA)
-    bool nearest = false;         // cv2.INTER_NEAREST instead of cv2.INTER_LINEAR
+    Interpolation interpolation = Interpolation::linear;
     const float* mean = nullptr;  // c values per output channel: float32 output (v - mean) / std;
     const float* std = nullptr;   // nullptr: uint8 output
     const uint8_t* fill = nullptr;  // c bytes in the image's channel order: padding and letterbox

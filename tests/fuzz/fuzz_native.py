@@ -80,7 +80,7 @@ def one_input(data):
                 std = np.array([fdp.ConsumeFloat() for _ in range(fdp.ConsumeIntInRange(0, 4))], np.float32)
             _native.crop_resize(image, boxes, canvas, local, opacity, background, placement,
                                 fdp.ConsumeIntInRange(-1, 40), fdp.ConsumeIntInRange(-1, 40), fdp.ConsumeBool(),
-                                fdp.ConsumeBool(), fdp.ConsumeBool(), mean, std, threads)
+                                fdp.ConsumeBool(), fdp.ConsumeIntInRange(-1, 3), mean, std, threads)
     except EXPECTED:
         pass
     if not np.array_equal(image, before, equal_nan=image.dtype.kind == "f"):
