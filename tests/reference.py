@@ -76,10 +76,10 @@ def resize_reference(image, det, size, *, keep_aspect=False, interpolation="bili
     batch = np.stack(slots) if slots else np.zeros((0, h, w, c), np.uint8)
     if rgb and c >= 3:
         batch = batch[..., [2, 1, 0, 3][:c]]
-    if dtype == np.float32:
+    if dtype in (np.float32, np.float16):  # float16: the float32 result, rounded to nearest even
         m = np.float32(0) if mean is None else np.asarray(mean, np.float32)
         sd = np.float32(1) if std is None else np.asarray(std, np.float32)
-        batch = (batch.astype(np.float32) - m) / sd
+        batch = ((batch.astype(np.float32) - m) / sd).astype(dtype)
     if layout == "NCHW":
         batch = batch.transpose(0, 3, 1, 2)
     return np.ascontiguousarray(batch)

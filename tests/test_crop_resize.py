@@ -131,6 +131,38 @@ def test_layout_rgb_and_normalisation(isa, rng, layout, rgb):
     check(image, det, (20, 28), layout=layout, rgb=rgb, dtype=np.float32, mean=0, std=255)
 
 
+@pytest.mark.parametrize("layout", ["NHWC", "NCHW"])
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_float16_is_the_float32_result_rounded_to_even(isa, rng, layout, channels):
+    """dtype=np.float16 equals astype(np.float16) of the float32 batch, bit for bit: normal
+    values, ties to even (above 2048 and on the subnormal grid), float16 subnormals (huge std),
+    negative values, odd widths so SIMD loops leave tails; mean and std that would overflow
+    float16 (beyond 65504) are refused."""
+    image = rng.integers(0, 256, (50, 70, channels), dtype=np.uint8)
+    det = random_detections(rng, 50, 70, 8, reach=0.2)
+    cases = [(0, 1), (0, 255), (127.5, 0.5), (3, 7), (-2048, 1), (-4096, 1), (0, 2**25), (0, 2**23), (0, 3e6),
+             (255, 1.2e-3), (200, 3e-3), (100, 1e-3), (-20, 2e-7)]
+    cases += [(float(rng.uniform(-300, 300)), float(10 ** rng.uniform(-5, 7))) for _ in range(8)]
+    compared = 0
+    for mean, std in cases:
+        for interpolation in ("bilinear", "area"):
+            options = dict(layout=layout, mean=mean, std=std, interpolation=interpolation, mask_opacity=0.4)
+            as32 = dc.crop_resize_batch(image, det, (13, 29), dtype=np.float32, **options).images
+            with np.errstate(over="ignore"):
+                want = as32.astype(np.float16)
+                ends = ((np.float32([0, 255]) - np.float32(mean)) / np.float32(std)).astype(np.float16)
+            if not np.isfinite(ends).all():
+                with pytest.raises(ValueError, match="^std: .* must stay finite in float16"):
+                    dc.crop_resize_batch(image, det, (13, 29), dtype=np.float16, **options)
+                continue
+            got = dc.crop_resize_batch(image, det, (13, 29), dtype=np.float16, **options).images
+            assert got.dtype == np.float16 and got.flags.c_contiguous
+            np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16), err_msg=f"{mean} {std}")
+            np.testing.assert_array_equal(got, resize_reference(image, det, (13, 29), dtype=np.float16, **options))
+            compared += 1
+    assert compared >= 16
+
+
 def test_every_memory_layout_of_the_image(isa, rng):
     base = rng.integers(0, 256, (33, 47, 3), dtype=np.uint8)
     det = random_detections(rng, 33, 47, 8, reach=0.2)
@@ -151,7 +183,9 @@ def test_simd_levels_equal_the_scalar_twin(rng):
                               for c in (1, 3, 4) for size in [(1, 1), (7, 129), (64, 33), (5, 16), (3, 47)]
                               for options in [{}, {"layout": "NCHW", "rgb": True},
                                               {"layout": "NCHW", "dtype": np.float32, "mean": 3, "std": 7},
-                                              {"interpolation": "area"}, {"interpolation": "area", "keep_aspect": True}]]
+                                              {"interpolation": "area"}, {"interpolation": "area", "keep_aspect": True},
+                                              {"dtype": np.float16, "mean": 100, "std": 3e4},
+                                              {"layout": "NCHW", "dtype": np.float16, "mean": -2048, "std": 1}]]
             boxes = sv.Detections(xyxy=np.array(AREA_BOXES, float), data={"detection_id": np.arange(6).astype(str)})
             results[level] += [dc.crop_resize_batch(image[..., :c], boxes, size, interpolation="area",
                                                     out_of_bounds=oob).images
@@ -221,9 +255,9 @@ DET = sv.Detections(xyxy=np.array([[0.0, 0.0, 5.0, 5.0]]), data={"detection_id":
     ({"size": 2.5}, ValueError, "size: expected (height, width)"),
     ({"layout": "HWC"}, ValueError, "layout: expected one of 'NHWC', 'NCHW', got 'HWC'"),
     ({"interpolation": "cubic"}, ValueError, "interpolation: expected one of 'bilinear', 'nearest', 'area'"),
-    ({"dtype": np.float64}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
-    ({"dtype": "nonsense"}, TypeError, "dtype: expected numpy.uint8 or numpy.float32"),
-    ({"mean": 1.0}, ValueError, "mean: mean and std need dtype=numpy.float32"),
+    ({"dtype": np.float64}, TypeError, "dtype: expected numpy.uint8, numpy.float32 or numpy.float16"),
+    ({"dtype": "nonsense"}, TypeError, "dtype: expected numpy.uint8, numpy.float32 or numpy.float16"),
+    ({"mean": 1.0}, ValueError, "mean: mean and std need dtype=numpy.float32 or numpy.float16"),
     ({"dtype": np.float32, "mean": [1, 2]}, ValueError, "mean: expected a number or 3 numbers"),
     ({"dtype": np.float32, "std": [1, 0, 1]}, ValueError, "std: expected non-zero values"),
     ({"dtype": np.float32, "std": float("nan")}, ValueError, "std: expected finite numbers"),

@@ -19,7 +19,7 @@ from .schemas import schema_for
 
 _INTERPOLATIONS = {"bilinear": 0, "nearest": 1, "area": 2}  # value: the kernel's code
 _LAYOUTS = {"NHWC": False, "NCHW": True}  # value: planar
-_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32))
+_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float16))
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -75,7 +75,8 @@ def crop_resize_batch(
     to fit inside ``size`` and centres the result on ``background_color`` (letterbox).
     ``rgb=True`` swaps B and R. ``dtype=np.float32`` gives ``(value - mean) / std`` per output
     channel in float32, with ``mean`` and ``std`` on the 0..255 scale (``mean=0, std=255``
-    gives 0..1). ``layout`` is ``"NHWC"`` or ``"NCHW"``; gray images have C = 1.
+    gives 0..1); ``dtype=np.float16`` gives that float32 result converted to float16 (rounded
+    to nearest even, as ``astype(np.float16)``). ``layout`` is ``"NHWC"`` or ``"NCHW"``; gray images have C = 1.
     """
     parent = image if isinstance(image, Crop) else None
     source = image_array(parent.image if parent else image, blend=True)
@@ -88,7 +89,8 @@ def crop_resize_batch(
     planar = _choice(layout, _LAYOUTS, "layout")
     options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds)
     c = channels(source)
-    norm = _normalisation(_dtype(dtype), mean, std, c)
+    out_dtype = _dtype(dtype)
+    norm = _normalisation(out_dtype, mean, std, c)
     a = options.mask_opacity
     background = background_for_channels(options.bgr, c)
     n_threads = threads_arg(threads)
@@ -110,7 +112,7 @@ def crop_resize_batch(
     masks = schema.read(boxes, canvas, *source.shape[:2], polygons=True).masks if schema.n and a > 0 else None
     images = _native.crop_resize(
         source, boxes, canvas, masks, a, background, placement,
-        height, width, planar, bool(rgb), interp, *norm, n_threads,
+        height, width, planar, bool(rgb), interp, *norm, n_threads, out_dtype == np.float16,
     )
     return ResizedBatch(images, scale, offset, valid)
 
@@ -136,7 +138,7 @@ def _dtype(value: object) -> np.dtype:
     except TypeError:
         dt = None
     if dt not in _DTYPES:
-        raise TypeError(f"dtype: expected numpy.uint8 or numpy.float32, got {value!r}")
+        raise TypeError(f"dtype: expected numpy.uint8, numpy.float32 or numpy.float16, got {value!r}")
     return dt
 
 
@@ -155,21 +157,23 @@ def _per_channel(value: object, c: int, name: str) -> np.ndarray:
 
 
 def _normalisation(dtype: np.dtype, mean: object, std: object, c: int) -> tuple:
-    """uint8 output: (None, None). float32: float32 (mean, std) per output channel; the
-    kernel computes (v - mean) / std in float32, as ``(batch.astype(np.float32) - mean) / std``
-    does with float32 mean and std, so both are refused where that is not finite."""
+    """uint8 output: (None, None). float32 and float16: float32 (mean, std) per output channel;
+    the kernel computes (v - mean) / std in float32, as ``(batch.astype(np.float32) - mean) /
+    std`` does with float32 mean and std; float16 output is that float32 result rounded to
+    nearest even. Both are refused where the output would not be finite (float16: beyond
+    +-65504)."""
     if dtype == np.uint8:
         if mean is not None or std is not None:
-            raise ValueError("mean: mean and std need dtype=numpy.float32")
+            raise ValueError("mean: mean and std need dtype=numpy.float32 or numpy.float16")
         return None, None
     m = _per_channel(0.0 if mean is None else mean, c, "mean")
     s = _per_channel(1.0 if std is None else std, c, "std")
     if (s == 0).any():
         raise ValueError(f"std: expected non-zero values (in float32), got {shown(std)}")
     with np.errstate(all="ignore"):  # the extremes of (v - mean) / std are at v = 0 and v = 255
-        ends = (np.array([[0.0], [255.0]], np.float32) - m) / s
+        ends = ((np.array([[0.0], [255.0]], np.float32) - m) / s).astype(dtype)
     if not np.isfinite(ends).all():
-        raise ValueError(f"std: (value - mean) / std must stay finite in float32 for values 0..255, "
+        raise ValueError(f"std: (value - mean) / std must stay finite in {dtype} for values 0..255, "
                          f"got mean={shown(0.0 if mean is None else mean)}, std={shown(std)}")
     return m, s
 

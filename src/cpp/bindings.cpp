@@ -254,7 +254,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
 nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canvas, std::optional<LocalMasks> masks,
                        double mask_opacity, const std::vector<int>& background, const Boxes& placement, int64_t height,
                        int64_t width, bool planar, bool rgb, int interpolation, std::optional<Floats> mean, std::optional<Floats> std,
-                       int threads) {
+                       int threads, bool half) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", true);
     const int64_t* b = image_boxes(boxes, img);
@@ -273,6 +273,7 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     spec.planar = planar, spec.rgb = rgb, spec.interpolation = static_cast<Interpolation>(interpolation);
     spec.mean = mean ? mean->data() : nullptr;
     spec.std = std ? std->data() : nullptr;
+    spec.half = half && mean;
     spec.fill = fill.data();
     ResizeBatch batch = plan_resizes(b, cv, placement.data(), n, m.data(), spec, threads);
     check_memory(batch.needed, "size");
@@ -284,7 +285,10 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
     const size_t cc = static_cast<size_t>(img.c), nn = static_cast<size_t>(n);
     const size_t nhwc[4] = {nn, hw[0], hw[1], cc}, nchw[4] = {nn, cc, hw[0], hw[1]};
-    const nb::dlpack::dtype dtype = mean ? nb::dtype<float>() : nb::dtype<uint8_t>();
+    const nb::dlpack::dtype dtype =
+        spec.half ? nb::dlpack::dtype{static_cast<uint8_t>(nb::dlpack::dtype_code::Float), 16, 1}
+        : mean    ? nb::dtype<float>()
+                  : nb::dtype<uint8_t>();
     return nb::cast(nb::ndarray<nb::numpy>(out.data, 4, planar ? nchw : nhwc, out.owner, nullptr, dtype));
 }
 
@@ -405,10 +409,10 @@ NB_MODULE(_native, m) {
           "threads: 0 = automatic, n = at most n threads.");
     m.def("crop_resize", &crop_resize, "image"_a, "boxes"_a, "canvas"_a, "masks"_a.none(), "mask_opacity"_a,
           "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "interpolation"_a, "mean"_a.none(), "std"_a.none(),
-          "threads"_a = 0,
+          "threads"_a = 0, "half"_a = false,
           "Crop every box (its canvas, padded with the background) and resize it into its placement in "
           "slot i of one (N, H, W, C) or, planar, (N, C, H, W) batch; uint8, or float32 "
-          "(v - mean) / std with per-channel mean and std.");
+          "(v - mean) / std with per-channel mean and std (half: that float32 rounded to float16).");
     m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "Background removal on one uint8 crop; returns a new array.");
     m.def("blend_plan", &blend_plan, "mask_opacity"_a, "background"_a,

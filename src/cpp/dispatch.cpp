@@ -62,20 +62,24 @@ bool always() { return true; }
 // exits may read it after static destructors have run.
 constexpr Level kLevels[] = {
     {"scalar", {"scalar", blend_row_scalar, resample_row_scalar, combine_rows_scalar, planarize_scalar, warp_row_scalar,
-                warp_mask_row_scalar, area_row_scalar, area_accumulate_scalar, area_finish_scalar, area_finish_int_scalar},
+                warp_mask_row_scalar, area_row_scalar, area_accumulate_scalar, area_finish_scalar, area_finish_int_scalar,
+                to_half_scalar},
      always},
 #if defined(DYNACROP_X86)
     {"sse4.1", {"sse4.1", blend_row_sse41, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_scalar,
-                warp_mask_row_scalar, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41},
+                warp_mask_row_scalar, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41,
+                to_half_sse41},
      has_sse41},
     {"avx2", {"avx2", blend_row_avx2, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2,
-              warp_mask_row_avx2, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41},
+              warp_mask_row_avx2, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41,
+                to_half_sse41},
      has_avx2},
 #endif
 #if defined(DYNACROP_NEON)
     // AArch64 requires NEON, so it is the baseline there; "scalar" still forces the twins.
     {"neon", {"neon", blend_row_neon, resample_row_neon, combine_rows_neon, planarize_neon, warp_row_scalar,
-              warp_mask_row_scalar, area_row_scalar, area_accumulate_scalar, area_finish_scalar, area_finish_int_scalar},
+              warp_mask_row_scalar, area_row_scalar, area_accumulate_scalar, area_finish_scalar, area_finish_int_scalar,
+                to_half_scalar},
      always},
 #endif
 };

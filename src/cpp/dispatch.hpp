@@ -5,6 +5,7 @@
 
 #include "area.hpp"
 #include "blend.hpp"
+#include "half.hpp"
 #include "resample.hpp"
 #include "warp.hpp"
 
@@ -22,6 +23,7 @@ struct Kernels {
     AreaAccumulateFn area_accumulate;
     AreaFinishFn area_finish;
     AreaFinishIntFn area_finish_int;
+    ToHalfFn to_half;
 };
 
 // Levels compiled into this build, lowest first ("scalar" is always there).

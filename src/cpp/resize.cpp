@@ -105,6 +105,7 @@ struct Scratch {
         line.resize(static_cast<size_t>(chunk));
         planes.resize(static_cast<size_t>(chunk));
         for (auto& r : resampled) r.resize(static_cast<size_t>(chunk + 1));  // +1: see ResampleRowFn
+        if (out.half) f32.resize(static_cast<size_t>(chunk));
         if (out.interpolation == Interpolation::area) {
             cell.resize(static_cast<size_t>(chunk));
             cell_sum.resize(static_cast<size_t>(chunk));
@@ -120,6 +121,7 @@ struct Scratch {
     std::vector<uint8_t> row, fill, mask_row, line, planes;
     std::vector<int32_t> resampled[2];
     std::vector<float> mean, std;  // per element of a chunk of an NHWC row (mean[i] = mean[i % C])
+    std::vector<float> f32;  // float16 output: a chunk's float32 values before conversion
     std::vector<float> cell, cell_sum;  // INTER_AREA: one crop row's cell sums, their weighted sum
     // INTER_AREA's horizontal cells: every crop column a chunk reads, so these grow with the
     // crop's width (its columns are all read), not with the slot.
@@ -133,7 +135,20 @@ size_t scratch_bytes(const ResizeScratch& size, const ResizeOutput& out) {
     return static_cast<size_t>(size.chunk_px) * sizeof(Taps) + span + std::max(span, chunk) +
            static_cast<size_t>(size.mask_bytes) + 2 * chunk + 2 * (chunk + 1) * sizeof(int32_t) +
            (out.mean ? 2 * chunk * sizeof(float) : 0) +
-           (out.interpolation == Interpolation::area ? 2 * chunk * sizeof(float) : 0);
+           (out.interpolation == Interpolation::area ? 2 * chunk * sizeof(float) : 0) +
+           (out.half ? chunk * sizeof(float) : 0);
+}
+
+// Bytes of one output value: uint8, float32 or float16.
+int64_t item_bytes(const ResizeOutput& out) { return out.mean ? (out.half ? 2 : 4) : 1; }
+
+// n normalised values to element `at` of the slot: float32, or float16 by way of `f32`.
+template <class Normalise>
+void store_normalised(const ResizeOutput& o, const Kernels& k, float* f32, uint8_t* slot, int64_t at, int64_t n,
+                      Normalise normalise) {
+    if (!o.half) return normalise(reinterpret_cast<float*>(slot) + at);
+    normalise(f32);
+    k.to_half(f32, n, reinterpret_cast<uint16_t*>(slot) + at);
 }
 
 // (v - mean) / std in float32, the arithmetic numpy does on a float32 batch; plain loops the
@@ -159,8 +174,9 @@ void emit_row(const uint8_t* line, int64_t y, int64_t x0, int64_t n, const Resiz
         for (int k = 0; k < C; ++k) to[k] = o.mean ? planes + k * n : slot + (k * o.h + y) * w + x0;
         k.planarize(line, n, C, perm, to);
         if (o.mean)
-            for (int k = 0; k < C; ++k)
-                normalise(planes + k * n, n, o.mean[k], o.std[k], reinterpret_cast<float*>(slot) + (k * o.h + y) * w + x0);
+            for (int c = 0; c < C; ++c)
+                store_normalised(o, k, s.f32.data(), slot, (c * o.h + y) * w + x0, n,
+                                 [&](float* d) { normalise(planes + c * n, n, o.mean[c], o.std[c], d); });
         return;
     }
     if (perm[0] != 0) {
@@ -169,7 +185,8 @@ void emit_row(const uint8_t* line, int64_t y, int64_t x0, int64_t n, const Resiz
         line = planes;
     }
     if (o.mean)
-        normalise(line, n * C, s.mean.data(), s.std.data(), reinterpret_cast<float*>(slot) + (y * w + x0) * C);
+        store_normalised(o, k, s.f32.data(), slot, (y * w + x0) * C, n * C,
+                         [&](float* d) { normalise(line, n * C, s.mean.data(), s.std.data(), d); });
     else
         std::memcpy(slot + (y * w + x0) * C, line, static_cast<size_t>(n * C));
 }
@@ -402,7 +419,7 @@ ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int6
                          const StridedView* masks, const ResizeOutput& out, int threads) {
     ResizeBatch batch;
     batch.jobs.resize(static_cast<size_t>(n));
-    const int64_t item = out.mean ? 4 : 1;
+    const int64_t item = item_bytes(out);
     for (int64_t i = 0; i < n; ++i) {
         const int64_t *r = boxes + 4 * i, *c = canvas + 4 * i, *p = placement + 4 * i;
         ResizeJob& job = batch.jobs[static_cast<size_t>(i)];
@@ -432,7 +449,7 @@ ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int6
 void run_resizes(const StridedView& image, ResizeBatch& batch, uint8_t* memory, const ResizeOutput& out,
                  const BlendPlan* plan) {
     if (batch.jobs.empty()) return;
-    const size_t slot = static_cast<size_t>(out.h * out.w * out.c * (out.mean ? 4 : 1));
+    const size_t slot = static_cast<size_t>(out.h * out.w * out.c * item_bytes(out));
     for (size_t i = 0; i < batch.jobs.size(); ++i) batch.jobs[i].dst = memory + i * slot;
     switch (out.c) {
         case 1: return run_all<1>(image, batch, out, plan);

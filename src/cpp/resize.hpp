@@ -26,6 +26,7 @@ struct ResizeOutput {
     Interpolation interpolation = Interpolation::linear;
     const float* mean = nullptr;  // c values per output channel: float32 output (v - mean) / std;
     const float* std = nullptr;   // nullptr: uint8 output
+    bool half = false;            // float16 output: the float32 values rounded to nearest even
     const uint8_t* fill = nullptr;  // c bytes in the image's channel order: padding and letterbox
 };
 
