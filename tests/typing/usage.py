@@ -38,6 +38,7 @@ cut = dc.remove_background(image, {"size": [48, 64], "counts": "PPYo0"}, 1.0, "#
 batch = dc.crop_resize_batch(image, det, (224, 224), keep_aspect=True, interpolation="nearest", layout="NCHW",
                              dtype=np.float32, mean=[0.0, 0.0, 0.0], std=255.0, rgb=True)
 assert_type(batch, dc.ResizedBatch)
+half_batch = dc.crop_resize_batch(image, det, 64, interpolation="area", dtype=np.float16, mean=0.0, std=255.0)
 slot_xy: np.ndarray = batch.to_image([[1.0, 2.0]], 0)
 
 corners = np.array([[[10.0, 10.0], [30.0, 12.0], [28.0, 30.0], [8.0, 28.0]]])
