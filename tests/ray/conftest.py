@@ -1,0 +1,12 @@
+"""Ray tests run against a real local Ray cluster; skipped when the ray extra is not installed."""
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="ray is not installed (pip install '.[test,ray]'); the ray CI stage runs these")
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
