@@ -46,7 +46,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _crop(args: argparse.Namespace) -> int:
-    from .export import export, parse_options, sample_paths
+    from .export import parse_options, sample_paths
     from .export.problems import show
 
     # The export stops cleanly on the first signal; outside it later ones are ignored instead of
@@ -56,24 +56,41 @@ def _crop(args: argparse.Namespace) -> int:
     ours = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)} if ours else {}
     try:
-        return _run_export(args, export, parse_options, sample_paths, show)
+        return _run_export(args, parse_options, sample_paths, show)
     finally:
         if args.restore_signals:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
 
-def _run_export(args: argparse.Namespace, export, parse_options, sample_paths, show) -> int:
+def _run_export(args: argparse.Namespace, parse_options, sample_paths, show) -> int:
+    from .export import export, export_dota, export_yolo
+
     try:
         opts = parse_options(args.mask_opacity, args.background_color, args.min_size, args.format, args.workers,
                              args.alpha, args.overwrite, args.allow_outside_images, margin=args.margin,
                              margin_ratio=args.margin_ratio, square=args.square, pad=args.pad,
-                             categories=args.category, skip_crowd=args.skip_crowd, jpeg_quality=args.jpeg_quality)
+                             categories=args.category, skip_crowd=args.skip_crowd, jpeg_quality=args.jpeg_quality,
+                             oriented=args.oriented)
         if args.sample and args.images is not None:
             raise ValueError("--images: not with --sample (the sample brings its own images)")
-        coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
+        if args.yolo and args.images is not None:
+            raise ValueError("--images: not with --yolo (data.yaml names the image folders)")
+        if args.dota and args.images is None:
+            raise ValueError("--images: required with --dota (the folder of the images the label files describe)")
+        if args.split and not args.yolo:
+            raise ValueError("--split: only with --yolo")
+        if args.oriented is not None and not (args.yolo or args.dota):
+            raise ValueError("--oriented: only with --yolo or --dota (COCO boxes are axis-aligned)")
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # each unreadable image is reported below, with why
-        summary = export(coco, images, args.out, opts, progress=False if args.no_progress else None)
+        progress = False if args.no_progress else None
+        if args.yolo:
+            summary = export_yolo(args.yolo, args.split, args.out, opts, progress)
+        elif args.dota:
+            summary = export_dota(args.dota, args.images, args.out, opts, progress)
+        else:
+            coco, images = sample_paths() if args.sample else (args.coco, args.images or args.coco.parent)
+            summary = export(coco, images, args.out, opts, progress)
     except (ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -117,15 +134,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--boxes", type=int, default=50, help="boxes to crop (default 50)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the generated frame and boxes (default 0)")
     demo.set_defaults(run=_demo)
-    crop = sub.add_parser("crop", help="export one image per COCO annotation (needs OpenCV: the cli extra)",
-                          description="Export one image file per COCO annotation into OUT/<category>/, with "
-                                      "OUT/crops.json listing every crop written and every annotation skipped.")
+    crop = sub.add_parser("crop", help="export one image per annotated object: COCO, YOLO or DOTA (the cli extra)",
+                          description="Export one image file per annotated object (COCO, YOLO or DOTA) into "
+                                      "OUT/<category>/, with OUT/crops.json listing every crop written and every "
+                                      "annotation skipped.")
     source = crop.add_mutually_exclusive_group(required=True)
     source.add_argument("--coco", type=Path, metavar="ANNOTATIONS.json", help="COCO detection/segmentation file")
+    source.add_argument("--yolo", type=Path, metavar="DATA.yaml",
+                        help="ultralytics YOLO dataset (detect, segment or OBB labels)")
+    source.add_argument("--dota", type=Path, metavar="LABEL_DIR", help="folder of DOTA label files (with --images)")
     source.add_argument("--sample", action="store_true",
                         help="use the small COCO sample shipped with the package, with its own images")
     crop.add_argument("--images", type=Path, metavar="DIR",
-                      help="folder the file_name entries are relative to (default: the annotation file's folder)")
+                      help="folder the file_name entries are relative to (default: the annotation file's folder); "
+                           "with --dota the folder of the images")
+    crop.add_argument("--split", action="append", choices=["train", "val", "test"],
+                      help="with --yolo: export only this split (repeatable; default: every split data.yaml lists)")
     crop.add_argument("--out", type=Path, required=True, metavar="DIR",
                       help="output folder (created; must be empty unless --overwrite)")
     what = crop.add_argument_group("which annotations")
@@ -141,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--margin-ratio", type=float, default=0.0, metavar="R",
                        help="a fraction of the box's width/height added on every side (default 0)")
     shape.add_argument("--square", action="store_true", help="grow the short side around the centre to the long one")
+    shape.add_argument("--oriented", action=argparse.BooleanOptionalAction, default=None,
+                       help="with --yolo/--dota: crop oriented boxes upright (dc.oriented_crop); --no-oriented crops "
+                            "their axis-aligned bounds; default: oriented when every box of the dataset is oriented")
     shape.add_argument("--pad", action="store_true",
                        help="keep the full box where it reaches past the image, filled with --background-color "
                             "(transparent with --alpha); default: clamp the box to the image")

@@ -9,7 +9,7 @@ import math
 import os
 import stat
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -32,9 +32,12 @@ class Annotation:
     category: str
     segmentation: Any
     iscrowd: bool = False
+    corners: np.ndarray | None = None  # (4, 2) of an oriented box (YOLO OBB, DOTA); bbox is their bounds
+    where: str | None = None  # how problems name it ("labels/a.txt line 3"); None: by its id
+    record: dict = field(default_factory=dict)  # more fields for its crops.json entry
 
     def skip(self, reason: str, detail: str = "") -> Skip:
-        return Skip(annotation_label(self.id, self.index), reason, detail, self.id, self.index)
+        return Skip(self.where or annotation_label(self.id, self.index), reason, detail, self.id, self.index)
 
 
 @dataclass
@@ -43,6 +46,21 @@ class ImageWork:
     file_name: str
     size: tuple[int, int] | None  # (width, height) as the file states them
     annotations: list[Annotation] = field(default_factory=list)
+    normalized: bool = False  # coordinates in 0..1 of the image's width and height (YOLO)
+
+    def in_pixels(self, width: int, height: int) -> ImageWork:
+        """The work with normalised coordinates scaled to a decoded width x height image."""
+        if not self.normalized:
+            return self
+        scale = np.array([width, height], dtype=np.float64)
+        anns = []
+        for a in self.annotations:
+            x, y, w, h = a.bbox
+            seg = None if a.segmentation is None else [
+                (np.asarray(p, dtype=np.float64).reshape(-1, 2) * scale).ravel().tolist() for p in a.segmentation]
+            anns.append(replace(a, bbox=(x * width, y * height, w * width, h * height), segmentation=seg,
+                                corners=None if a.corners is None else a.corners * scale))
+        return replace(self, annotations=anns, normalized=False)
 
 
 @dataclass

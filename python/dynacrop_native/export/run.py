@@ -1,4 +1,4 @@
-"""The export run: the COCO file read and checked, names planned, then images cropped on a
+"""The export run: the dataset (COCO, YOLO or DOTA) read and checked, names planned, then images cropped on a
 thread pool and written into the output folder. SIGINT/SIGTERM stop it within about a second
 (the crops in hand are finished, queued images are not started) with a manifest of what was
 completed."""
@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Callable, Iterator
 
@@ -22,7 +22,7 @@ import numpy as np
 from ..alpha import alpha_crop
 from ..cutting import crop_arrays
 from ..options import CropOptions, non_negative
-from . import coco
+from . import coco, dota, yolo
 from .images import ImageProblem, read_image, source_path
 from .output import CropNames, OutputFolder
 from .problems import ExportError, Skip, show
@@ -40,6 +40,7 @@ class Options:
     allow_outside_images: bool = False  # file_names may be absolute or contain '..'
     selection: coco.Selection = coco.Selection()  # --category, --skip-crowd
     jpeg_quality: int = 95  # OpenCV's default
+    oriented: bool | None = None  # oriented boxes cropped upright; None: when every box of the dataset is oriented
 
     def record(self) -> dict:
         """The options as crops.json states them (colour as RGB '#rrggbb', like the CLI takes it)."""
@@ -50,6 +51,7 @@ class Options:
             "margin_ratio": c.margin_ratio, "square": c.square, "out_of_bounds": c.out_of_bounds,
             "min_size": self.min_size, "categories": sorted(self.selection.categories),
             "skip_crowd": self.selection.skip_crowd, "format": self.fmt, "alpha": c.alpha,
+            **({"oriented": self.oriented} if self.oriented is not None else {}),
             **({"jpeg_quality": self.jpeg_quality} if self.fmt == "jpg" else {}),
         }
 
@@ -97,13 +99,33 @@ def stop_on_signals() -> Iterator[Stop]:
 def export(coco_path: Path, images_dir: Path, out: Path, opts: Options, progress: bool | None = None) -> dict:
     """Export every annotation of a COCO file; returns the summary (also in crops.json).
     Problems with the whole run raise ExportError before anything is written."""
+
+    def load() -> tuple[coco.Dataset, Path]:
+        return coco.read(coco.load(coco_path), show(str(coco_path)), opts.min_size, opts.selection), Path(images_dir)
+
+    return _export(load, out, opts, progress)
+
+
+def export_yolo(data_yaml: Path, splits: list[str] | None, out: Path, opts: Options,
+                progress: bool | None = None) -> dict:
+    """Export every object of an ultralytics YOLO dataset (the given splits, default all)."""
+    return _export(lambda: yolo.read(Path(data_yaml), splits, opts.selection), out, opts, progress)
+
+
+def export_dota(label_dir: Path, images_dir: Path, out: Path, opts: Options, progress: bool | None = None) -> dict:
+    """Export every object of a folder of DOTA label files."""
+    return _export(lambda: (dota.read(Path(label_dir), Path(images_dir), opts.selection), Path(images_dir)),
+                   out, opts, progress)
+
+
+def _export(load: Callable[[], tuple[coco.Dataset, Path]], out: Path, opts: Options, progress: bool | None) -> dict:
     start = time.perf_counter()
     with stop_on_signals() as stop:  # from the start: a stop while loading still ends with a manifest
-        dataset = coco.read(coco.load(coco_path), show(str(coco_path)), opts.min_size, opts.selection)
-        images_dir = Path(images_dir)
+        dataset, images_dir = load()
         if not images_dir.is_dir():
             state = "is not a folder" if os.path.lexists(images_dir) else "does not exist"
             raise ExportError(f"--images: {show(str(images_dir))} {state}")
+        opts = _resolve_oriented(dataset, opts)
         folder = OutputFolder.prepare(out, opts.overwrite)
         names = plan_names(dataset, opts.fmt, folder.name_max)
         threads = 1 if opts.workers > 1 else 0
@@ -115,6 +137,26 @@ def export(coco_path: Path, images_dir: Path, out: Path, opts: Options, progress
         summary = _summary(dataset, results, stop, time.perf_counter() - start, opts)
         folder.write_manifest(summary)
     return summary
+
+
+def _resolve_oriented(dataset: coco.Dataset, opts: Options) -> Options:
+    """`oriented` decided for a dataset with oriented boxes (None: when all its boxes are), and
+    the options oriented crops do not take refused; without oriented boxes it stays None."""
+    anns = [a for work in dataset.images for a in work.annotations]
+    has = any(a.corners is not None for a in anns)
+    if opts.oriented and not has and anns:
+        raise ExportError("--oriented: the dataset has no oriented boxes (YOLO OBB or DOTA labels)")
+    if not has:
+        return opts
+    oriented = all(a.corners is not None for a in anns) if opts.oriented is None else opts.oriented
+    if oriented:
+        c = opts.crop
+        for flag, used in (("--margin-ratio", c.margin_ratio), ("--square", c.square), ("--pad", c.pad),
+                           ("--margin", c.margin != int(c.margin))):
+            if used:
+                raise ExportError(f"{flag}: not with oriented crops (they take a whole --margin in pixels and always "
+                                  "keep the full box; use --no-oriented for axis-aligned crops of the boxes' bounds)")
+    return replace(opts, oriented=oriented)
 
 
 def _summary(dataset: coco.Dataset, results: list[ImageResult], stop: Stop, seconds: float, opts: Options) -> dict:
@@ -195,8 +237,6 @@ def crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, fo
 
 def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, folder: OutputFolder, opts: Options,
                 threads: int, stop: Stop, result: ImageResult) -> None:
-    import cv2
-
     if stop():
         return
     path = source_path(images_dir, work.file_name, opts.allow_outside_images)
@@ -206,6 +246,11 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
         turned = f" after its EXIF orientation {orientation}" if orientation != 1 else ""
         raise ImageProblem("image size mismatch", f"{show(str(path))} is {width}x{height}{turned}, "
                                                   f"the annotation file says {work.size[0]}x{work.size[1]}")
+    work = _sized(work.in_pixels(width, height), opts, result)
+    if opts.oriented:
+        rotated = [a for a in work.annotations if a.corners is not None]
+        _oriented_crops(image, work, rotated, names, folder, opts, threads, stop, result)
+        work = replace(work, annotations=[a for a in work.annotations if a.corners is None])
     options = opts.crop
     located, skipped = coco.regions(work, width, height, options.mask_opacity > 0, options)
     result.skipped += skipped
@@ -217,29 +262,74 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
     frames = np.array([r.frame for r in located], dtype=np.int64) if options.pad else None
     crops = crop_arrays(image, np.array([r.box for r in located], dtype=np.int64), local if options.blends else None,
                         options.mask_opacity, options.bgr, False, threads, frames)
-    params = [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality] if opts.fmt == "jpg" else []
     for region, crop, mask in zip(located, crops, local):
         ann, frame = region.annotation, region.frame
         if stop():
             return
         if options.alpha:
             crop = alpha_crop(crop, mask, options.mask_opacity, region.box, frame)
-        ok, encoded = cv2.imencode(f".{opts.fmt}", crop, params)
-        if not ok:
-            result.skipped.append(ann.skip("encoding failed"))
+        _save(crop, work, ann, names[ann.index], folder, opts, result, {
+            "iscrowd": int(ann.iscrowd), "box": list(frame), "offset": list(frame[:2]),
+            "size": [frame[2] - frame[0], frame[3] - frame[1]]})
+
+
+def _save(crop: np.ndarray, work: coco.ImageWork, ann: coco.Annotation, rel: str, folder: OutputFolder,
+          opts: Options, result: ImageResult, fields: dict) -> None:
+    """One crop encoded and written as `rel`, and listed with `fields`; or a skip saying why not."""
+    import cv2
+
+    params = [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality] if opts.fmt == "jpg" else []
+    ok, encoded = cv2.imencode(f".{opts.fmt}", crop, params)
+    if not ok:
+        result.skipped.append(ann.skip("encoding failed"))
+        return
+    try:
+        folder.write(rel, encoded.tobytes())
+    except OSError as e:
+        result.skipped.append(ann.skip("cannot write", f"{show(rel)}: {e.strerror or e}"))
+        return
+    result.written.append({
+        "file": rel, "image": work.file_name, "image_id": work.id, "annotation_id": ann.id,
+        "annotation_index": ann.index, "category": ann.category, "category_id": ann.category_id,
+        "bbox": list(ann.bbox), **fields, **ann.record})
+
+
+def _sized(work: coco.ImageWork, opts: Options, result: ImageResult) -> coco.ImageWork:
+    """Labels in normalised coordinates meet --min-size once their image's size is known (the
+    COCO reader checks it up front): the bbox, or an oriented crop's sides."""
+    kept = []
+    for ann in work.annotations:
+        if ann.corners is not None and opts.oriented:
+            p = ann.corners
+            sides = (float(np.hypot(*(p[1] - p[0]))), float(np.hypot(*(p[2] - p[1]))))
+        else:
+            sides = ann.bbox[2:]
+        if min(sides) < opts.min_size:
+            result.skipped.append(ann.skip("smaller than --min-size"))
+        else:
+            kept.append(ann)
+    return replace(work, annotations=kept)
+
+
+def _oriented_crops(image: np.ndarray, work: coco.ImageWork, anns: list[coco.Annotation], names: dict[int, str],
+                    folder: OutputFolder, opts: Options, threads: int, stop: Stop, result: ImageResult) -> None:
+    """Oriented boxes cut out upright with dc.oriented_crop (its convention: the corner that
+    turns the box least is the crop's top-left); crops.json gets each crop's 2x3 transform."""
+    from ..oriented import oriented_crop
+
+    if not anns:
+        return
+    c = opts.crop
+    crops = oriented_crop(image, np.stack([a.corners for a in anns]), background_color=c.bgr[::-1],
+                          margin=int(c.margin), output="bgra" if c.alpha else "image", threads=threads or None)
+    for ann, crop in zip(anns, crops):
+        if stop():
+            return
+        if crop is None:
+            result.skipped.append(ann.skip("box outside the image", "or degenerate (a side rounds to 0 pixels)"))
             continue
-        rel = names[ann.index]
-        try:
-            folder.write(rel, encoded.tobytes())
-        except OSError as e:
-            result.skipped.append(ann.skip("cannot write", f"{show(rel)}: {e.strerror or e}"))
-            continue
-        result.written.append({
-            "file": rel, "image": work.file_name, "image_id": work.id, "annotation_id": ann.id,
-            "annotation_index": ann.index, "category": ann.category, "category_id": ann.category_id,
-            "bbox": list(ann.bbox), "iscrowd": int(ann.iscrowd), "box": list(frame), "offset": list(frame[:2]),
-            "size": [frame[2] - frame[0], frame[3] - frame[1]],
-        })
+        _save(crop.image, work, ann, names[ann.index], folder, opts, result, {
+            "corners": ann.corners.tolist(), "transform": crop.transform.tolist(), "size": list(crop.size)})
 
 
 class _NoBar:
@@ -271,7 +361,7 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: f
                   alpha: bool = False, overwrite: bool = False, allow_outside_images: bool = False, *,
                   margin: float = 0, margin_ratio: float = 0.0, square: bool = False, pad: bool = False,
                   categories: list[str] | None = None, skip_crowd: bool = False,
-                  jpeg_quality: int | None = None) -> Options:
+                  jpeg_quality: int | None = None, oriented: bool | None = None) -> Options:
     """CLI options checked, errors named as the flags; `mask_opacity` None means 1 with `alpha`
     (cut-outs), else 0."""
     if fmt not in ("png", "jpg"):
@@ -293,4 +383,5 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: f
         name, _, rest = str(e).partition(":")
         raise type(e)(f"--{name.replace('_', '-')}:{rest}") from None
     return Options(crop, min_size, fmt, workers, overwrite, allow_outside_images,
-                   coco.Selection(frozenset(categories or ()), skip_crowd), 95 if jpeg_quality is None else jpeg_quality)
+                   coco.Selection(frozenset(categories or ()), skip_crowd), 95 if jpeg_quality is None else jpeg_quality,
+                   oriented)
