@@ -313,3 +313,28 @@ def test_split_outside_the_dataset_folder_needs_the_flag(tmp_path, capsys):
     assert "skipped ../train/labels/a.txt line 1: file_name outside --images" in out
     code, _, _ = run(capsys, "--yolo", tmp_path / "ds/data.yaml", "--out", tmp_path / "o2", "--allow-outside-images")
     assert code == 0 and check_manifest(tmp_path / "o2")["written"] == 3
+
+
+def test_mixed_dataset_is_axis_aligned_unless_oriented(tmp_path, capsys):
+    data = yolo_dataset(tmp_path / "ds", {"train/a": DETECT + OBB})
+    code, _, err = run(capsys, "--yolo", data, "--out", tmp_path / "auto")
+    assert code == 0, err
+    auto = check_manifest(tmp_path / "auto")
+    assert auto["written"] == 6 and auto["options"]["oriented"] is False
+    assert not any("transform" in e for e in auto["crops"])
+    code, _, err = run(capsys, "--yolo", data, "--out", tmp_path / "forced", "--oriented")
+    assert code == 0, err
+    forced = check_manifest(tmp_path / "forced")
+    assert forced["options"]["oriented"] is True
+    assert [e["line"] for e in forced["crops"] if "transform" in e] == [4, 5, 6]
+    assert [e["line"] for e in forced["crops"] if "offset" in e] == [1, 2, 3]
+
+
+def test_split_as_a_list_file(tmp_path, capsys):
+    data = yolo_dataset(tmp_path / "ds", {"train/a": DETECT, "train/b": OBB.splitlines()[0] + "\n"})
+    (tmp_path / "ds/train.txt").write_text("./images/train/b.png\n")
+    data.write_text("train: train.txt\nnames: [cat, dog, boat]\n")
+    code, _, err = run(capsys, "--yolo", data, "--out", tmp_path / "out")
+    assert code == 0, err
+    manifest = check_manifest(tmp_path / "out")
+    assert [(e["image"], e["line"]) for e in manifest["crops"]] == [("images/train/b.png", 1)]
