@@ -2,13 +2,12 @@
 
 import pytest
 
-ray = pytest.importorskip("ray", reason="ray is not installed (pip install '.[test,ray]'); the ray CI stage runs these")
-if getattr(ray, "__file__", None) is None:  # a folder named ray on sys.path, imported as a namespace package
-    pytest.skip(f"'ray' here is the folder {list(ray.__path__)}, not Ray", allow_module_level=True)
-
 
 @pytest.fixture(scope="session")
 def ray_cluster():
+    ray = pytest.importorskip("ray", reason="ray is not installed (pip install '.[test,ray]'); the ray CI stage runs these")
+    if getattr(ray, "__file__", None) is None:  # a folder named ray on sys.path, imported as a namespace package
+        pytest.skip(f"'ray' here is the folder {list(ray.__path__)}, not Ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
