@@ -9,7 +9,7 @@ src="$here/../../src/cpp"
 target=${1:-host}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp warp.cpp parallel.cpp)
+common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp parallel.cpp)
 flags=(-O2 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -I"$src")
 if [ "$target" = aarch64 ]; then
   cxx=aarch64-linux-gnu-g++
@@ -19,7 +19,7 @@ if [ "$target" = aarch64 ]; then
 elif [ "$(uname -m)" = x86_64 ]; then
   cxx=${CXX:-g++}
   flags+=(-DDYNACROP_X86=1)
-  for f in blend_sse41 resample_sse41; do "$cxx" "${flags[@]}" -msse4.1 -c "$src/$f.cpp" -o "$out/$f.o"; done
+  for f in blend_sse41 resample_sse41 area_sse41 half_sse41; do "$cxx" "${flags[@]}" -msse4.1 -c "$src/$f.cpp" -o "$out/$f.o"; done
   for f in blend_avx2 warp_avx2; do "$cxx" "${flags[@]}" -mavx2 -mfma -c "$src/$f.cpp" -o "$out/$f.o"; done
   objects=("$out"/*.o)
   run=()
