@@ -56,7 +56,7 @@ ROWS = [
      "background_color: components must be integers in 0..255, got (0, 0, 300)"),
     ("detections of an unknown type", lambda: dc.dynamic_crop(IMG, "0 0 2 2"), TypeError,
      "detections: expected supervision.Detections, a Roboflow JSON payload or list of predictions, "
-     "or an (N, 4) array of boxes, got str"),
+     "a list of COCO annotations, or an (N, 4) array of boxes, got str"),
     ("some detections without their id", lambda: dc.dynamic_crop(IMG, {"predictions": [
         {"x": 1, "y": 1, "width": 2, "height": 2, "detection_id": "a"}, {"x": 1, "y": 1, "width": 2, "height": 2}]}),
      ValueError, "detections: prediction 1 lacks the 'detection_id' key"),

@@ -438,14 +438,15 @@ def test_unexpected_error_in_one_image_is_reported_and_skipped(tmp_path, monkeyp
     data.annotation(image_id=data.image("other.png", picture(7)), id="b")
     calls = []
 
-    def crop_arrays(*args):
+    real = run.cut_reader
+
+    def cut_reader(*args):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("boom")
-        return run.crop_arrays.__wrapped__(*args)
+        return real(*args)
 
-    crop_arrays.__wrapped__ = run.crop_arrays
-    monkeypatch.setattr(run, "crop_arrays", crop_arrays)
+    monkeypatch.setattr(run, "cut_reader", cut_reader)
     summary = export(data.save(), data.images, tmp_path / "out", Options(), progress=False)
     assert summary["written"] == 1 and summary["skipped_items"][0]["why"] == "failed (RuntimeError: boom)"
     manifest_of(tmp_path / "out")

@@ -4,6 +4,7 @@ the native crop."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,21 @@ from .alpha import alpha_crop
 from .color import background_for_channels
 from .geometry import detection_boxes
 from .options import CropOptions
-from .schemas import schema_for
+from .schemas import DetectionsReader, Reading, schema_for
 
 Cut = tuple[tuple[int, int, int, int], "np.ndarray | None", Any, Any]
+
+
+@dataclass
+class Cutting:
+    """One image's detections cut: clamped int boxes, crop frames (the boxes, or the padded
+    frames with out_of_bounds="pad"), crops (None where a box is empty) and the reading that
+    holds the box-local masks and translates predictions."""
+
+    boxes: np.ndarray
+    frames: np.ndarray
+    crops: list[np.ndarray | None]
+    reading: Reading
 
 
 def cut_detections(
@@ -41,28 +54,31 @@ def cut_detections(
     if schema.n == 0:
         return []
     ids = schema.ids(id_prefix)
-    a = options.mask_opacity
-    boxes, canvas = detection_boxes(source, schema, options)
-    frames = boxes if canvas is None else canvas
-    reading = schema.read(boxes, frames, *source.shape[:2], polygons=a > 0)  # polygons: only when used
-    masks = reading.masks
+    cut = cut_reader(source, schema, options, copy, n_threads)
+    regions = map(tuple, cut.boxes.tolist())
+    return [
+        (frame, crop, None if crop is None else cut.reading.translated(i, *frame, region=None if frame == box else box),
+         ids[i])
+        for i, (frame, box, crop) in enumerate(zip(map(tuple, cut.frames.tolist()), regions, cut.crops))
+    ]
 
+
+def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int) -> Cutting:
+    """Every detection of `reader` cut from `source` (and blended, or made bgra) by one native
+    call; `threads` is the native count (0 = automatic)."""
+    a = options.mask_opacity
+    boxes, canvas = detection_boxes(source, reader, options)
+    frames = boxes if canvas is None else canvas
+    reading = reader.read(boxes, frames, *source.shape[:2], polygons=a > 0)  # polygons: only when used
+    masks = reading.masks
     blend = masks is not None and options.blends
     arrays = crop_arrays(source, boxes, masks if blend else None, a, options.bgr, copy and not options.alpha,
-                         n_threads, canvas)
+                         threads, canvas)
     if options.alpha:
         arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
                                                        tuple(boxes[i]), tuple(frames[i]))
                   for i, crop in enumerate(arrays)]
-    if canvas is None:
-        return [
-            (box, crop, None if crop is None else reading.translated(i, *box), ids[i])
-            for i, (box, crop) in enumerate(zip(map(tuple, boxes.tolist()), arrays))
-        ]
-    return [
-        (out, crop, None if crop is None else reading.translated(i, *out, region=box), ids[i])
-        for i, (out, box, crop) in enumerate(zip(map(tuple, canvas.tolist()), map(tuple, boxes.tolist()), arrays))
-    ]
+    return Cutting(boxes, frames, arrays, reading)
 
 
 def crop_arrays(

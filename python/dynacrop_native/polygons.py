@@ -29,23 +29,36 @@ def has_polygon(pred: Any) -> bool:
 def polygon_region(points: list, box: tuple[int, int, int, int], height: int, width: int, name: str) -> np.ndarray:
     """The (y1 - y0, x1 - x0) bool mask of the polygon `points` ([{"x", "y"}, ...], already
     checked to be numbers) under box (x0, y0, x1, y1) of a (height, width) image."""
-    try:
-        import cv2
-    except ImportError:
-        raise ImportError(f"{name}: polygon masks are rasterised with OpenCV, which is not installed: "
-                          "pip install opencv-python-headless (or pass mask_opacity=0)") from None
+    require_opencv(name)
     vertices = np.round(np.array([[p["x"], p["y"]] for p in points], dtype=np.float64))
     if not (np.abs(vertices) <= _INT32).all():  # NaN, inf and beyond int32 alike
         raise ValueError(f"{name}: vertices must be finite and within int32, got {shown(vertices.tolist())}")
-    polygon = vertices.astype(np.int32)
+    return fill_region([vertices.astype(np.int32)], box, height, width)
+
+
+def require_opencv(name: str) -> None:
+    """An ImportError naming the argument whose polygons need OpenCV, when it is not installed."""
+    try:
+        import cv2  # noqa: F401
+    except ImportError:
+        raise ImportError(f"{name}: polygon masks are rasterised with OpenCV, which is not installed: "
+                          "pip install opencv-python-headless (or pass mask_opacity=0)") from None
+
+
+def fill_region(polygons: list[np.ndarray], box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray:
+    """The (y1 - y0, x1 - x0) bool mask under box (x0, y0, x1, y1) of a (height, width) image of
+    int32 (k, 2) polygons filled by one `cv2.fillPoly` call (so overlaps follow its even-odd
+    rule), on a canvas that is their extent within the image (see the module's note)."""
+    import cv2
+
     x0, y0, x1, y1 = box
     out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0)), dtype=bool)
-    lo = np.maximum(polygon.min(axis=0), 0)
-    hi = np.minimum(polygon.max(axis=0).astype(np.int64) + 1, [width, height])
+    lo = np.maximum(np.min([p.min(axis=0) for p in polygons], axis=0), 0)
+    hi = np.minimum(np.max([p.max(axis=0) for p in polygons], axis=0).astype(np.int64) + 1, [width, height])
     ax0, ay0, ax1, ay1 = max(x0, lo[0]), max(y0, lo[1]), min(x1, hi[0]), min(y1, hi[1])
-    if ax1 <= ax0 or ay1 <= ay0:  # nothing of the polygon's extent under the box
+    if ax1 <= ax0 or ay1 <= ay0:  # nothing of the polygons' extent under the box
         return out
     canvas = np.zeros((hi[1] - lo[1], hi[0] - lo[0]), dtype=np.uint8)
-    cv2.fillPoly(canvas, [polygon - lo.astype(np.int32)], 1)
+    cv2.fillPoly(canvas, [p - lo.astype(np.int32) for p in polygons], 1)
     out[ay0 - y0 : ay1 - y0, ax0 - x0 : ax1 - x0] = canvas[ay0 - lo[1] : ay1 - lo[1], ax0 - lo[0] : ax1 - lo[0]]
     return out

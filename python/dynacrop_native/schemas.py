@@ -397,15 +397,19 @@ def _number(record: Mapping, key: str, name: str) -> float:
 
 
 def schema_for(detections: Any, detection_id_key: str) -> DetectionsReader:
+    from .coco_reader import CocoAnnotations, is_coco_list  # it builds on this module's helpers
+
     if isinstance(detections, dict):
         return RoboflowJson(detections, detection_id_key)
     if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
         return SupervisionDetections(detections, detection_id_key)
+    if is_coco_list(detections):
+        return CocoAnnotations(detections)
     if is_prediction_list(detections):
         return RoboflowPredictions(detections, detection_id_key)
     if isinstance(detections, (np.ndarray, list, tuple)):
         return BoxArray(detections)
     raise TypeError(
         "detections: expected supervision.Detections, a Roboflow JSON payload or list of predictions, "
-        f"or an (N, 4) array of boxes, got {type(detections).__name__}"
+        f"a list of COCO annotations, or an (N, 4) array of boxes, got {type(detections).__name__}"
     )

@@ -1,6 +1,7 @@
 """COCO annotation files read into per-image work: every entry is checked, and each problem is
-recorded as a skip naming the entry and the reason, never guessed around; then, once an image
-is decoded, each annotation's box and mask in it. Nothing here knows about output files."""
+recorded as a skip naming the entry and the reason, never guessed around. Once an image is
+decoded, its annotations are cut through `coco_reader.CocoAnnotations`, the reader
+`dynamic_crop` uses for COCO annotations. Nothing here knows about output files."""
 
 from __future__ import annotations
 
@@ -15,12 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import rle
-from ..geometry import frame_boxes
-from ..options import CropOptions
+from ..coco_reader import coco_bbox, segmentation_mask
 from .problems import ExportError, Skip, show, show_value
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 @dataclass
@@ -61,16 +58,6 @@ class ImageWork:
             anns.append(replace(a, bbox=(x * width, y * height, w * width, h * height), segmentation=seg,
                                 corners=None if a.corners is None else a.corners * scale))
         return replace(self, annotations=anns, normalized=False)
-
-
-@dataclass
-class Region:
-    """An annotation located in its decoded image."""
-
-    annotation: Annotation
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1: shaped, rounded half to even and clamped, as dynamic_crop does
-    mask: np.ndarray | None  # over the box; None without a segmentation (or when masks are not wanted)
-    frame: tuple[int, int, int, int]  # what the crop covers: the box, or with padding the unclamped shaped box
 
 
 @dataclass(frozen=True)
@@ -250,86 +237,11 @@ def _annotation(index: int, ann: Any, images: dict, categories: dict, min_size: 
 
 
 def _bbox(value: Any) -> tuple[float, float, float, float] | None:
-    if not isinstance(value, list) or len(value) != 4:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        return None
-    try:
-        x, y, w, h = (float(v) for v in value)
-    except OverflowError:
-        return None
-    if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
-        return None
-    return x, y, w, h
-
-
-def regions(work: ImageWork, width: int, height: int, with_masks: bool,
-            options: CropOptions = CropOptions()) -> tuple[list[Region], list[Skip]]:
-    """The image's annotations located in it, boxes shaped as dynamic_crop shapes them (with
-    their masks when wanted); those with no pixel in the image or a bad segmentation are skips."""
-    xyxy = np.array([(x, y, x + w, y + h) for x, y, w, h in (a.bbox for a in work.annotations)],
-                    dtype=np.float64).reshape(-1, 4)
-    boxes, canvas = frame_boxes(xyxy, width, height, options)
-    frames = boxes if canvas is None else canvas
-    found, skipped = [], []
-    for ann, box, frame in zip(work.annotations, map(tuple, boxes.tolist()), map(tuple, frames.tolist())):
-        if box[2] <= box[0] or box[3] <= box[1]:
-            skipped.append(ann.skip("box outside the image"))
-            continue
-        try:
-            mask = segmentation_mask(ann.segmentation, box, height, width) if with_masks else None
-        except (ValueError, TypeError) as e:
-            skipped.append(ann.skip("bad segmentation", show(str(e), 200)))
-            continue
-        found.append(Region(ann, box, mask, frame))
-    return found, skipped
+    """A usable bbox: four finite numbers with a positive width and height."""
+    box = coco_bbox(value)
+    return box if box is not None and box[2] > 0 and box[3] > 0 else None
 
 
 def annotation_mask(ann: dict, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray | None:
     """The annotation's mask over `box`, from polygons (rasterised over the box only) or RLE."""
     return segmentation_mask(ann.get("segmentation"), box, height, width)
-
-
-def segmentation_mask(seg: Any, box: tuple[int, int, int, int], height: int, width: int) -> np.ndarray | None:
-    """A COCO segmentation's mask over `box` (x0, y0, x1, y1) of a height x width image; None
-    without one. ValueError/TypeError say what is wrong."""
-    if seg is None or (isinstance(seg, (list, dict, str)) and not seg):
-        return None
-    x0, y0, x1, y1 = box
-    if isinstance(seg, dict):
-        h, w, _ = rle.parse(seg, "RLE")
-        if (h, w) != (height, width):
-            raise ValueError(f"RLE size {[h, w]} does not match the image's [{height}, {width}]")
-        return rle.decode_box(seg, box, "RLE")
-    if not isinstance(seg, list):
-        raise TypeError(f"expected a list of polygons or an RLE dict, got {type(seg).__name__}")
-    import cv2
-
-    points = [_polygon(poly) for poly in seg]
-    # Rasterise over the polygons' own extent (within the image) joined with the box, then take
-    # the box: clipping the polygons to the box first would move edge pixels.
-    lo = np.min([p.min(axis=0) for p in points], axis=0)
-    hi = np.max([p.max(axis=0) for p in points], axis=0)
-    cx0, cy0 = int(max(0, min(lo[0], x0))), int(max(0, min(lo[1], y0)))
-    cx1, cy1 = int(min(width, max(hi[0] + 1, x1))), int(min(height, max(hi[1] + 1, y1)))
-    shifted = [p - (cx0, cy0) for p in points]
-    if any(p.min() < INT32_MIN or p.max() > INT32_MAX for p in shifted):  # int32 would wrap: a mirrored mask
-        raise ValueError("polygon coordinates beyond the int32 range")
-    canvas = np.zeros((cy1 - cy0, cx1 - cx0), dtype=np.uint8)
-    cv2.fillPoly(canvas, [p.astype(np.int32) for p in shifted], 1)
-    return canvas[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
-
-
-def _polygon(values: Any) -> np.ndarray:
-    """(n, 2) rounded float64 points of one COCO polygon [x1, y1, x2, y2, ...], n >= 3."""
-    if not isinstance(values, list) or not all(type(v) in (int, float) for v in values):
-        raise ValueError("a polygon must be a flat list of numbers [x1, y1, x2, y2, ...]")
-    if len(values) % 2 or len(values) < 6:
-        raise ValueError(f"a polygon needs an even number (>= 6) of coordinates, got {len(values)}")
-    try:
-        points = np.array(values, dtype=np.float64).reshape(-1, 2)
-    except OverflowError:
-        raise ValueError("polygon coordinates beyond the int32 range") from None
-    if not np.isfinite(points).all():
-        raise ValueError("polygon coordinates must be finite")
-    return np.round(points)

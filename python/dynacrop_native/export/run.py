@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..alpha import alpha_crop
-from ..cutting import crop_arrays
+from ..coco_reader import CocoAnnotations, CocoReading
+from ..cutting import cut_reader
 from ..options import CropOptions, non_negative
 from . import coco, dota, yolo
 from .images import ImageProblem, read_image, source_path
@@ -252,25 +252,24 @@ def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, f
         _oriented_crops(image, work, rotated, names, folder, opts, threads, stop, result)
         work = replace(work, annotations=[a for a in work.annotations if a.corners is None])
     options = opts.crop
-    located, skipped = coco.regions(work, width, height, options.mask_opacity > 0, options)
-    result.skipped += skipped
-    if not located:
+    anns = work.annotations
+    if not anns:
         return
-    # Annotations without a mask are cropped as they are (an all-ones mask keeps every pixel).
-    local = [r.mask if r.mask is not None else np.ones((r.box[3] - r.box[1], r.box[2] - r.box[0]), np.uint8)
-             for r in located]
-    frames = np.array([r.frame for r in located], dtype=np.int64) if options.pad else None
-    crops = crop_arrays(image, np.array([r.box for r in located], dtype=np.int64), local if options.blends else None,
-                        options.mask_opacity, options.bgr, False, threads, frames)
-    for region, crop, mask in zip(located, crops, local):
-        ann, frame = region.annotation, region.frame
+    reader = CocoAnnotations([{"bbox": a.bbox, "segmentation": a.segmentation} for a in anns], lenient=True)
+    cut = cut_reader(image, reader, options, False, threads)
+    assert isinstance(cut.reading, CocoReading)
+    problems = cut.reading.problems
+    for i, (ann, frame, crop) in enumerate(zip(anns, map(tuple, cut.frames.tolist()), cut.crops)):
         if stop():
             return
-        if options.alpha:
-            crop = alpha_crop(crop, mask, options.mask_opacity, region.box, frame)
-        _save(crop, work, ann, names[ann.index], folder, opts, result, {
-            "iscrowd": int(ann.iscrowd), "box": list(frame), "offset": list(frame[:2]),
-            "size": [frame[2] - frame[0], frame[3] - frame[1]]})
+        if crop is None:
+            result.skipped.append(ann.skip("box outside the image"))
+        elif i in problems:
+            result.skipped.append(ann.skip("bad segmentation", show(problems[i], 200)))
+        else:
+            _save(crop, work, ann, names[ann.index], folder, opts, result, {
+                "iscrowd": int(ann.iscrowd), "box": list(frame), "offset": list(frame[:2]),
+                "size": [frame[2] - frame[0], frame[3] - frame[1]]})
 
 
 def _save(crop: np.ndarray, work: coco.ImageWork, ann: coco.Annotation, rel: str, folder: OutputFolder,
