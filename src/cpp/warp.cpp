@@ -100,7 +100,7 @@ struct Band {
 // whole rows of a rotated crop would sweep across many image rows per output row.
 constexpr int64_t kBandBytes = 128 * 1024;
 constexpr int64_t kBandRows = 32;
-constexpr int64_t kTile = 32;  // a multiple of 16: segments keep the kernels' 8-pixel steps aligned
+constexpr int64_t kTile = 128;  // a multiple of 16: segments keep the kernels' 8-pixel steps aligned
 
 }  // namespace
 

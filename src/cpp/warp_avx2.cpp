@@ -152,16 +152,26 @@ class LinearCoords8 {
           xs_(_mm256_add_pd(_mm256_set1_pd(static_cast<double>(row.x0)), _mm256_setr_pd(0, 1, 2, 3))) {}
 
     void next(__m256d sx[2], __m256d sy[2]) {
-        for (int h = 0; h < 2; ++h) {
-            const __m256d x = h ? _mm256_add_pd(xs_, _mm256_set1_pd(4.0)) : xs_;
-            sx[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d0_, x), ym1_), d2_);
-            sy[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d3_, x), ym4_), d5_);
-        }
+        at(xs_, _mm256_add_pd(xs_, _mm256_set1_pd(4.0)), sx, sy);
         xs_ = _mm256_add_pd(xs_, _mm256_set1_pd(8.0));
+    }
+
+    // The next 8 pixels with those past pixel `last` repeating it (a segment's tail).
+    void last(int64_t last, __m256d sx[2], __m256d sy[2]) {
+        const __m256d top = _mm256_set1_pd(static_cast<double>(last));
+        at(_mm256_min_pd(xs_, top), _mm256_min_pd(_mm256_add_pd(xs_, _mm256_set1_pd(4.0)), top), sx, sy);
     }
 
   private:
     __m256d d0_, d3_, d2_, d5_, ym1_, ym4_, xs_;
+
+    void at(__m256d lo, __m256d hi, __m256d sx[2], __m256d sy[2]) const {
+        for (int h = 0; h < 2; ++h) {
+            const __m256d x = h ? hi : lo;
+            sx[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d0_, x), ym1_), d2_);
+            sy[h] = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(d3_, x), ym4_), d5_);
+        }
+    }
 };
 
 inline __m256 to_float(const __m256d v[2]) {
@@ -208,10 +218,8 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
     const __m256i y_base = _mm256_set1_epi32(static_cast<int>(row.fast_y0));
     const __m256i sy = _mm256_set1_epi32(static_cast<int>(image.sy)), cn = _mm256_set1_epi32(C);
     const bool fast = row.fast_y1 >= row.fast_y0;
-    int64_t x = row.x0;
-    for (; x + 8 <= row.x1; x += 8, dst += 8 * C) {
-        __m256d sxd[2], syd[2];
-        coords.next(sxd, syd);
+    // Pixels x .. x + n - 1 (n <= 8) from their coordinates (lanes past n repeat pixel x + n - 1).
+    const auto step = [&](const __m256d sxd[2], const __m256d syd[2], int64_t x, int n, uint8_t* out) {
         // Inner pixels: floor and fraction of the float coordinate; axis-aligned maps: of the double.
         __m256 fx, fy, ax, ay;
         if (axis) {
@@ -226,15 +234,15 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
             ax = _mm256_sub_ps(sx_, fx), ay = _mm256_sub_ps(sy_, fy);
         }
         const __m256 ok = _mm256_and_ps(in_range(fx, _mm256_setzero_ps(), x_max), in_range(fy, y_min, y_max));
-        const bool rows_first = x < rows_first1 && x + 8 > rows_first0;
+        const bool rows_first = x < rows_first1 && x + n > rows_first0;
         if (!fast || rows_first || _mm256_movemask_ps(ok) != 0xFF ||
             (!axis && inner_bits(sxd, syd, x_top, y_top) != 0xFF)) {
             alignas(32) double sxs[8], sys[8];
             for (int h = 0; h < 2; ++h) _mm256_store_pd(sxs + 4 * h, sxd[h]), _mm256_store_pd(sys + 4 * h, syd[h]);
-            for (int i = 0; i < 8; ++i)
+            for (int i = 0; i < n; ++i)
                 linear_pixel(image, sxs[i], sys[i], axis, x + i >= rows_first0 && x + i < rows_first1, row.border,
-                             dst + i * C);
-            continue;
+                             out + i * C);
+            return;
         }
         const __m256i ix = _mm256_cvttps_epi32(fx), iy = _mm256_cvttps_epi32(fy);
         const __m256i rows = _mm256_mullo_epi32(_mm256_sub_epi32(iy, y_base), sy);
@@ -242,13 +250,20 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
         alignas(32) int32_t later[8];
         _mm256_store_si256(reinterpret_cast<__m256i*>(later), _mm256_add_epi32(off, ahead));
         for (const int32_t o : later) _mm_prefetch(reinterpret_cast<const char*>(row.fast_base) + o, _MM_HINT_T0);
-        Step<C>::run(row.fast_base, off, image.sy, ax, ay, axis, dst);
+        if (n == 8) return Step<C>::run(row.fast_base, off, image.sy, ax, ay, axis, out);
+        alignas(32) uint8_t full[8 * C];
+        Step<C>::run(row.fast_base, off, image.sy, ax, ay, axis, full);
+        std::memcpy(out, full, static_cast<size_t>(n * C));
+    };
+    int64_t x = row.x0;
+    __m256d sxd[2], syd[2];
+    for (; x + 8 <= row.x1; x += 8, dst += 8 * C) {
+        coords.next(sxd, syd);
+        step(sxd, syd, x, 8, dst);
     }
-    const double ym1 = row.d[1] * static_cast<double>(row.y), ym4 = row.d[4] * static_cast<double>(row.y);
-    for (; x < row.x1; ++x, dst += C) {
-        double sx_, sy_;
-        linear_coords(row.d, ym1, ym4, x, sx_, sy_);
-        linear_pixel(image, sx_, sy_, axis, x >= rows_first0 && x < rows_first1, row.border, dst);
+    if (x < row.x1) {  // the segment's last 1-7 pixels as one step
+        coords.last(row.x1 - 1, sxd, syd);
+        step(sxd, syd, x, static_cast<int>(row.x1 - x), dst);
     }
 }
 
