@@ -1,7 +1,7 @@
 // The inner loops of INTER_AREA downscaling (OpenCV's resizeArea_ and resizeAreaFast_ on
 // uint8): float box weights from computeResizeAreaTab, or integer box sums when both factors
-// are whole numbers. Each has a portable twin (area_scalar.cpp) and an x86 SIMD version
-// (area_sse41.cpp); tests check they agree bit for bit.
+// are whole numbers. Each has a portable twin (area_scalar.cpp) and SIMD versions (area_sse41.cpp,
+// area_neon.cpp); tests check they agree bit for bit.
 #pragma once
 #include <cstdint>
 
@@ -44,6 +44,13 @@ void area_row_sse41(const uint8_t* row, int64_t row_bytes, const AreaTap* t, con
 void area_accumulate_sse41(float* sum, const float* buf, float beta, int64_t n, bool start);
 void area_finish_sse41(const float* sum, int64_t n, uint8_t* out);
 void area_finish_int_sse41(const int32_t* s, int64_t n, int area, bool quarter, uint8_t* out);
+#endif
+#if defined(DYNACROP_NEON)
+void area_row_neon(const uint8_t* row, int64_t row_bytes, const AreaTap* t, const int32_t* first, int64_t n,
+                   int channels, float* buf);
+void area_accumulate_neon(float* sum, const float* buf, float beta, int64_t n, bool start);
+void area_finish_neon(const float* sum, int64_t n, uint8_t* out);
+void area_finish_int_neon(const int32_t* s, int64_t n, int area, bool quarter, uint8_t* out);
 #endif
 
 }  // namespace dcn

@@ -1,5 +1,5 @@
-// Portable twins of the INTER_AREA loops (area.hpp): the reference for the x86 versions, and
-// what set_isa("scalar") (and NEON) runs.
+// Portable twins of the INTER_AREA loops (area.hpp): the reference for the SSE4.1 and NEON
+// versions, and what set_isa("scalar") runs.
 #include <algorithm>
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // Every SIMD kernel of this build against its scalar twin, bit for bit, with no Python: the
 // blend rows (copy, fill, fixed-point and float paths), the resize's horizontal pass, vertical
-// pass and planarize. Built for the host (x86: sse4.1, avx2) and cross-built for AArch64 and
+// pass and planarize, the INTER_AREA loops and the float16 conversion. Built for the host (x86: sse4.1, avx2) and cross-built for AArch64 and
 // run under qemu (neon) by tests/native/run.sh; the cases are the widths, opacities, channel
 // counts, mask layouts, row strides and tails the Python tests use. Inputs sit flush against an
 // unreadable page, so a kernel reading past its row faults; outputs carry guard bytes, so one
@@ -18,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "area.hpp"
 #include "blend.hpp"
 #include "dispatch.hpp"
+#include "half.hpp"
 #include "resample.hpp"
 
 namespace {
@@ -231,6 +233,101 @@ void planarize_cases(const std::string& level, const Kernels& k, const Kernels& 
             }
 }
 
+float uniform_float(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng); }
+
+// Floats compared as their bits (equal NaNs count as equal, -0 and 0 do not).
+bool same_bits(const std::string& what, const float* got, const float* want, size_t n) {
+    std::vector<uint32_t> g(n), w(n);
+    std::memcpy(g.data(), got, 4 * n), std::memcpy(w.data(), want, 4 * n);
+    return same(what, g.data(), w.data(), n);
+}
+
+// INTER_AREA cells as resize.cpp makes them: each output pixel's taps are consecutive source
+// pixels (1-5 of them, some cells shared at their edges) with float weights.
+void area_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    const int64_t src_widths[] = {1, 2, 3, 5, 16, 17, 33, 130};
+    for (int C = 1; C <= 4; ++C)
+        for (int64_t sw : src_widths)
+            for (int r = 0; r < 4; ++r) {
+                std::vector<dcn::AreaTap> taps;
+                std::vector<int32_t> first;
+                for (int64_t x = 0; x < sw;) {
+                    first.push_back(static_cast<int32_t>(taps.size()));
+                    const int64_t cell = std::min<int64_t>(uniform(1, 5), sw - x);
+                    for (int64_t j = 0; j < cell; ++j)
+                        taps.push_back({static_cast<int32_t>((x + j) * C), uniform_float(0.f, 1.f)});
+                    x += std::max<int64_t>(1, cell - uniform(0, 1));  // sometimes share the edge pixel
+                }
+                first.push_back(static_cast<int32_t>(taps.size()));
+                const int64_t n = static_cast<int64_t>(first.size()) - 1, row_bytes = sw * C;
+                Guarded row(static_cast<size_t>(row_bytes));
+                for (int64_t i = 0; i < row_bytes; ++i) row.data()[i] = static_cast<uint8_t>(uniform(0, 255));
+                std::vector<float> got(static_cast<size_t>(n * C + 8), -1.f), want(got);
+                k.area_row(row.data(), row_bytes, taps.data(), first.data(), n, C, got.data());
+                s.area_row(row.data(), row_bytes, taps.data(), first.data(), n, C, want.data());
+                const std::string tag = " C=" + std::to_string(C) + " src=" + std::to_string(sw);
+                same_bits(level + " area row" + tag, got.data(), want.data(), got.size());
+                ++cases[level + " area row"];
+            }
+    for (size_t n : kWidths)
+        for (int start = 0; start < 2; ++start) {
+            std::vector<float> buf(n), got(n + 8), want;
+            for (auto& v : buf) v = uniform_float(0.f, 255.f);
+            for (auto& v : got) v = uniform_float(0.f, 255.f);
+            want = got;
+            const float beta = uniform_float(0.f, 1.f);
+            k.area_accumulate(got.data(), buf.data(), beta, static_cast<int64_t>(n), start);
+            s.area_accumulate(want.data(), buf.data(), beta, static_cast<int64_t>(n), start);
+            same_bits(level + " area accumulate n=" + std::to_string(n), got.data(), want.data(), got.size());
+            ++cases[level + " area accumulate"];
+            // Sums to bytes: ties at .5, values just outside 0..255, then integer cells.
+            std::vector<float> sum(n);
+            for (auto& v : sum) v = uniform(0, 3) == 0 ? static_cast<float>(uniform(-2, 257)) + 0.5f : uniform_float(-3.f, 258.f);
+            std::vector<uint8_t> got8(n + 32, 0xA5), want8(got8);
+            k.area_finish(sum.data(), static_cast<int64_t>(n), got8.data());
+            s.area_finish(sum.data(), static_cast<int64_t>(n), want8.data());
+            same(level + " area finish n=" + std::to_string(n), got8.data(), want8.data(), got8.size());
+            ++cases[level + " area finish"];
+            for (int area : {4, 6, 9, 16, 100}) {
+                const bool quarter = area == 4 && start == 1;
+                std::vector<int32_t> cells(n);
+                for (auto& v : cells) v = uniform(0, 255 * area);
+                std::vector<uint8_t> g(n + 32, 0xA5), w(g);
+                k.area_finish_int(cells.data(), static_cast<int64_t>(n), area, quarter, g.data());
+                s.area_finish_int(cells.data(), static_cast<int64_t>(n), area, quarter, w.data());
+                same(level + " area finish int n=" + std::to_string(n) + " area=" + std::to_string(area), g.data(),
+                     w.data(), g.size());
+                ++cases[level + " area finish int"];
+            }
+        }
+}
+
+// float32 -> float16 over random bit patterns, values near the format's edges (subnormals,
+// 65504-65520, ties), infinities and NaNs with payloads.
+void half_cases(const std::string& level, const Kernels& k, const Kernels& s) {
+    const float edges[] = {0.f, -0.f, 65504.f, 65519.99f, 65520.f, 1e-8f, 5.96e-8f, 2.98e-8f, 6.1e-5f, 6.103515625e-05f,
+                           1.0009765625f, 1.00048828125f, 2049.f, 255.f, 0.5f, INFINITY, -INFINITY, NAN};
+    for (size_t n : kWidths) {
+        std::vector<float> in(n);
+        for (size_t i = 0; i < n; ++i) {
+            const int pick = uniform(0, 3);
+            if (pick == 0) {
+                const uint32_t bits = static_cast<uint32_t>(rng());
+                std::memcpy(&in[i], &bits, 4);
+            } else if (pick == 1) {
+                in[i] = edges[uniform(0, static_cast<int>(std::size(edges)) - 1)] * (uniform(0, 1) ? 1.f : -1.f);
+            } else {
+                in[i] = uniform_float(-300.f, 300.f);
+            }
+        }
+        std::vector<uint16_t> got(n + 16, 0xA5A5), want(got);
+        k.to_half(in.data(), static_cast<int64_t>(n), got.data());
+        s.to_half(in.data(), static_cast<int64_t>(n), want.data());
+        same(level + " float16 n=" + std::to_string(n), got.data(), want.data(), got.size());
+        ++cases[level + " float16"];
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -252,7 +349,8 @@ int main() {
         dcn::set_level(level);
         const Kernels k = dcn::active_kernels();
         if (k.blend_row == scalar.blend_row || k.resample_row == scalar.resample_row ||
-            k.combine_rows == scalar.combine_rows || k.planarize == scalar.planarize) {
+            k.combine_rows == scalar.combine_rows || k.planarize == scalar.planarize || k.area_row == scalar.area_row ||
+            k.area_finish == scalar.area_finish || k.to_half == scalar.to_half) {
             std::printf("level %s: a kernel is the scalar twin itself\n", level.c_str());
             ++failures;
         }
@@ -261,6 +359,7 @@ int main() {
         resample_cases(level, k, scalar);
         combine_cases(level, k, scalar);
         planarize_cases(level, k, scalar);
+        for (int r = 0; r < 8; ++r) area_cases(level, k, scalar), half_cases(level, k, scalar);
     }
     if (levels == 0) {
         std::printf("no SIMD level in this build: nothing compared\n");
