@@ -122,6 +122,7 @@ def oriented_crop(
     ids = reader.ids(f"{parent.parent_id}/" if parent else "")
     root_id, root = _root(parent)
     results: list[OrientedCrop | None] = [None] * reader.n
+    moved = frames.apply_each(frame.transforms[kept], reader.corners[kept])  # each crop's corners in its frame
     for j, i in enumerate(kept.tolist()):
         crop, mask, transform = crops[j], warped[j], frame.transforms[i]
         if alpha:
@@ -130,7 +131,8 @@ def oriented_crop(
         size = (int(frame.sizes[i, 0]), int(frame.sizes[i, 1]))
         c = object.__new__(OrientedCrop)  # frozen: fill __dict__ directly (no per-field setattr)
         c.__dict__.update(
-            image=crop, predictions=reader.translated(i, transform, size, mask), parent_id=ids[i], transform=transform,
+            image=crop, predictions=reader.translated(i, transform, size, mask, moved[j]), parent_id=ids[i],
+            transform=transform,
             origin_size=(width, height), root_parent_id=ids[i] if parent is None else root_id,
             root_transform=transform if root is None else frames.compose(transform, root),
         )

@@ -2,7 +2,8 @@
 (`data["xyxyxyxy"]`, supervision's oriented boxes; or `data["rect"]`, Inference's Bounding
 Rectangle block), in Roboflow JSON predictions (`"rect"`), or as a plain (N, 4, 2) array. Each
 reader gives the corners, ids and instance masks, and builds a detection's prediction in its
-crop's frame in the form it came in.
+crop's frame in the form it came in (`translated`, given its corners already mapped into that
+frame: oriented_crop maps every crop's corners in one batch).
 
 supervision is never imported here: `sv.Detections` objects are recognised by their fields and
 new ones are made with the input's own class.
@@ -91,8 +92,9 @@ class CornerArray:
     def mask_regions(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> list | None:
         return None
 
-    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> np.ndarray:
-        return frames.apply(transform, self.corners[i])
+    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None,
+                   corners: np.ndarray) -> np.ndarray:
+        return corners
 
 
 class SupervisionCorners:
@@ -124,9 +126,9 @@ class SupervisionCorners:
     def mask_regions(self, boxes: np.ndarray, height: int, width: int, polygons: bool = False) -> list | None:
         return mask_regions(self.det, self.id_key, boxes, height, width) if self.has_masks() else None
 
-    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> Any:
+    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None,
+                   corners: np.ndarray) -> Any:
         det = self.det
-        corners = frames.apply(transform, self.corners[i])
         new = type(det).__new__(type(det))
         new.__dict__ = {
             "xyxy": _box_of(corners)[None].astype(det.xyxy.dtype),
@@ -207,9 +209,9 @@ class RoboflowJsonCorners:
             return None
         return mask_regions(self.payload, self.id_key, boxes, height, width, polygons)
 
-    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> dict:
+    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None,
+                   corners: np.ndarray) -> dict:
         pred = _copy.deepcopy(self.preds[i])
-        corners = frames.apply(transform, self.corners[i])
         as_dicts = isinstance(pred[self.key][0], dict) if len(pred[self.key]) else False
         pred[self.key] = [{"x": float(x), "y": float(y)} if as_dicts else [float(x), float(y)] for x, y in corners]
         x0, y0, x1, y1 = _box_of(corners).tolist()
@@ -231,5 +233,6 @@ class RoboflowPredictionCorners(RoboflowJsonCorners):
     def __init__(self, preds: list | tuple, corners_key: str | None, detection_id_key: str):
         super().__init__({"predictions": list(preds)}, corners_key, detection_id_key)
 
-    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None) -> dict:
-        return super().translated(i, transform, size, mask)["predictions"][0]
+    def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None,
+                   corners: np.ndarray) -> dict:
+        return super().translated(i, transform, size, mask, corners)["predictions"][0]
