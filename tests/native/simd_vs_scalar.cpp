@@ -1,6 +1,7 @@
 // Every SIMD kernel of this build against its scalar twin, bit for bit, with no Python: the
 // blend rows (copy, fill, fixed-point and float paths), the resize's horizontal pass, vertical
-// pass and planarize, the INTER_AREA loops and the float16 conversion. Built for the host (x86: sse4.1, avx2) and cross-built for AArch64 and
+// pass and planarize, the INTER_AREA loops, the float16 conversion, and the oriented-crop warp
+// (pixel rows, mask rows and the blend after them, through run_warp_jobs). Built for the host (x86: sse4.1, avx2) and cross-built for AArch64 and
 // run under qemu (neon) by tests/native/run.sh; the cases are the widths, opacities, channel
 // counts, mask layouts, row strides and tails the Python tests use. Inputs sit flush against an
 // unreadable page, so a kernel reading past its row faults; outputs carry guard bytes, so one
@@ -23,6 +24,7 @@
 #include "dispatch.hpp"
 #include "half.hpp"
 #include "resample.hpp"
+#include "warp.hpp"
 
 namespace {
 
@@ -328,6 +330,78 @@ void half_cases(const std::string& level, const Kernels& k, const Kernels& s) {
     }
 }
 
+// Oriented crops of random images (1, 3 and 4 channels; packed, wider rows, rows upside down)
+// through run_warp_jobs at `level` and at "scalar": rotations, scales and axis-aligned maps
+// that reach past the image, crops of 1 to 70 pixels a side, with and without masks, inside
+// maps and a blend; every output byte and the guard bytes after it compared.
+void warp_cases(const std::string& level) {
+    const int64_t sides[] = {1, 2, 3, 7, 16, 33, 64};
+    for (int C : {1, 3, 4})
+        for (int64_t ih : sides)
+            for (int64_t iw : sides)
+                for (int layout = 0; layout < 3; ++layout) {
+                    const int64_t row = iw * C, pitch = layout == 1 ? row + uniform(1, 19) : row;
+                    const size_t bytes = static_cast<size_t>(pitch * (ih - 1) + row);
+                    Guarded img(bytes);
+                    for (size_t i = 0; i < bytes; ++i) img.data()[i] = static_cast<uint8_t>(uniform(0, 255));
+                    dcn::StridedView image;
+                    image.h = ih, image.w = iw, image.c = C, image.sx = C, image.sc = 1;
+                    image.sy = layout == 2 ? -pitch : pitch;  // 2: the last row first
+                    image.data = layout == 2 ? img.data() + pitch * (ih - 1) : img.data();
+                    std::vector<uint8_t> region(static_cast<size_t>(iw * ih));
+                    for (auto& v : region) v = uniform(0, 2) ? 1 : 0;
+                    uint8_t border[4];
+                    for (auto& b : border) b = static_cast<uint8_t>(uniform(0, 255));
+                    const double opacity = std::uniform_real_distribution<double>(0, 1)(rng);
+                    const dcn::BlendPlan plan = dcn::make_blend_plan(opacity, border, C, false);
+                    std::vector<dcn::WarpJob> jobs(static_cast<size_t>(uniform(1, 4)));
+                    for (auto& job : jobs) {
+                        const double angle = uniform(0, 3) == 0 ? 90.0 * uniform(0, 3)
+                                                                : std::uniform_real_distribution<double>(-180, 180)(rng);
+                        const double scale = std::uniform_real_distribution<double>(0.5, 2.0)(rng);
+                        const double r = angle * M_PI / 180, ca = std::cos(r) * scale, sa = std::sin(r) * scale;
+                        const double tx = std::uniform_real_distribution<double>(-double(iw), double(iw))(rng);
+                        const double ty = std::uniform_real_distribution<double>(-double(ih), double(ih))(rng);
+                        const double forward[6] = {ca, sa, tx, -sa, ca, ty};
+                        std::copy(forward, forward + 6, job.forward);
+                        job.w = uniform(1, 70), job.h = uniform(1, 40);
+                        if (uniform(0, 1)) {
+                            job.mask.data = region.data(), job.mask.h = ih, job.mask.w = iw;
+                            job.mask.sy = iw, job.mask.sx = 1;
+                            job.mask_x0 = 0, job.mask_y0 = 0;
+                        }
+                    }
+                    const bool inside = uniform(0, 1), blend = uniform(0, 1);
+                    auto run = [&](const std::string& name, std::vector<std::vector<uint8_t>>& out) {
+                        dcn::set_level(name);
+                        std::vector<dcn::WarpJob> js = jobs;
+                        out.clear();
+                        for (auto& j : js) {
+                            const size_t px = static_cast<size_t>(j.w * j.h);
+                            out.emplace_back(px * C + 64, 0xA5), out.emplace_back(px + 64, 0xA5);
+                            out.emplace_back(px + 64, 0xA5);
+                        }
+                        for (size_t i = 0; i < js.size(); ++i) {
+                            js[i].dst = out[3 * i].data();
+                            js[i].mask_dst = js[i].mask.data ? out[3 * i + 1].data() : nullptr;
+                            js[i].inside_dst = inside ? out[3 * i + 2].data() : nullptr;
+                        }
+                        dcn::run_warp_jobs(image, js, border, blend ? &plan : nullptr, 1);
+                    };
+                    std::vector<std::vector<uint8_t>> got, want;
+                    run("scalar", want);
+                    run(level, got);
+                    char tag[96];
+                    std::snprintf(tag, sizeof tag, " C=%d image=%ldx%ld layout=%d", C, static_cast<long>(iw),
+                                  static_cast<long>(ih), layout);
+                    for (size_t i = 0; i < got.size(); ++i) {
+                        static const char* const kinds[] = {" pixels", " mask", " inside"};
+                        same(level + " warp" + kinds[i % 3] + tag, got[i].data(), want[i].data(), got[i].size());
+                    }
+                    ++cases[level + " warp"];
+                }
+}
+
 }  // namespace
 
 int main() {
@@ -360,6 +434,7 @@ int main() {
         combine_cases(level, k, scalar);
         planarize_cases(level, k, scalar);
         for (int r = 0; r < 8; ++r) area_cases(level, k, scalar), half_cases(level, k, scalar);
+        if (k.warp_row != scalar.warp_row || k.warp_mask_row != scalar.warp_mask_row) warp_cases(level);
     }
     if (levels == 0) {
         std::printf("no SIMD level in this build: nothing compared\n");
