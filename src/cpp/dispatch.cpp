@@ -77,7 +77,7 @@ constexpr Level kLevels[] = {
 #endif
 #if defined(DYNACROP_NEON)
     // AArch64 requires NEON, so it is the baseline there; "scalar" still forces the twins.
-    {"neon", {"neon", blend_row_neon, resample_row_neon, combine_rows_neon, planarize_neon, warp_row_scalar,
+    {"neon", {"neon", blend_row_neon, resample_row_neon, combine_rows_neon, planarize_neon, warp_row_neon,
               warp_mask_row_scalar, area_row_neon, area_accumulate_neon, area_finish_neon, area_finish_int_neon,
               to_half_neon},
      always},

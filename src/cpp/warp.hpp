@@ -49,6 +49,9 @@ void warp_row_scalar(const StridedView& image, const WarpRow& row, uint8_t* dst)
 #if defined(DYNACROP_X86)
 void warp_row_avx2(const StridedView& image, const WarpRow& row, uint8_t* dst);
 #endif
+#if defined(DYNACROP_NEON)
+void warp_row_neon(const StridedView& image, const WarpRow& row, uint8_t* dst);
+#endif
 
 struct WarpJob;
 

@@ -270,14 +270,7 @@ void warp_row(const StridedView& image, const WarpRow& row, uint8_t* dst) {
 }  // namespace
 
 void warp_row_avx2(const StridedView& image, const WarpRow& row, uint8_t* dst) {
-    // Packed uint8 pixels of 1, 3 or 4 channels; anything else takes the portable kernel.
-    const bool packed = image.sx == image.c && (image.c == 1 || image.sc == 1);
-    switch (packed ? image.c : 0) {
-        case 1: return warp_row<1>(image, row, dst);
-        case 3: return warp_row<3>(image, row, dst);
-        case 4: return warp_row<4>(image, row, dst);
-        default: return warp_row_scalar(image, row, dst);
-    }
+    packed_channels(image, row, dst, [&](auto c) { warp_row<decltype(c)::value>(image, row, dst); });
 }
 
 

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "warp.hpp"
 
@@ -151,6 +152,19 @@ inline void linear_pixel(const StridedView& img, double sx, double sy, bool axis
             f = std::fma(ax, f1 - f0, f0);
         }
         out[k] = round_u8(f);
+    }
+}
+
+// A SIMD row kernel's entry: kernel(std::integral_constant<int, C>) for packed uint8 pixels of
+// 1, 3 or 4 channels; anything else takes the portable kernel.
+template <class Kernel>
+inline void packed_channels(const StridedView& image, const WarpRow& row, uint8_t* dst, Kernel kernel) {
+    const bool packed = image.sx == image.c && (image.c == 1 || image.sc == 1);
+    switch (packed ? image.c : 0) {
+        case 1: return kernel(std::integral_constant<int, 1>{});
+        case 3: return kernel(std::integral_constant<int, 3>{});
+        case 4: return kernel(std::integral_constant<int, 4>{});
+        default: return warp_row_scalar(image, row, dst);
     }
 }
 

@@ -14,7 +14,7 @@ flags=(-O2 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -I"$src")
 if [ "$target" = aarch64 ]; then
   cxx=aarch64-linux-gnu-g++
   flags+=(-DDYNACROP_NEON=1 -static)
-  objects=("$src/blend_neon.cpp" "$src/resample_neon.cpp" "$src/area_neon.cpp" "$src/half_neon.cpp")
+  objects=("$src/blend_neon.cpp" "$src/resample_neon.cpp" "$src/area_neon.cpp" "$src/half_neon.cpp" "$src/warp_neon.cpp")
   run=(qemu-aarch64-static -L /usr/aarch64-linux-gnu)
 elif [ "$(uname -m)" = x86_64 ]; then
   cxx=${CXX:-g++}
