@@ -5,7 +5,7 @@ the native crop."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -41,10 +41,12 @@ def cut_detections(
     copy: bool,
     threads: int | None,
     id_prefix: str | None = None,
-) -> list[Cut]:
+    make: Callable[[tuple[int, int, int, int], np.ndarray, Any, Any], Any] | None = None,
+) -> list:
     """Per detection of a validated image array: its int box (the padded frame with
-    out_of_bounds="pad"), crop (None if empty), translated prediction (None if empty) and id,
-    as the detections carry it. Integrations build their own result objects from this.
+    out_of_bounds="pad"), crop, translated prediction and id, as the detections carry it; None
+    where the crop is empty. Each result is `make(box, crop, prediction, id)` (a tuple without
+    `make`), built in the same pass so a caller's result objects cost no second loop.
     Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
     drop-in) raises upstream's error instead."""
     n_threads = threads_arg(threads)
@@ -55,12 +57,18 @@ def cut_detections(
         return []
     ids = schema.ids(id_prefix)
     cut = cut_reader(source, schema, options, copy, n_threads)
-    regions = map(tuple, cut.boxes.tolist())
-    return [
-        (frame, crop, None if crop is None else cut.reading.translated(i, *frame, region=None if frame == box else box),
-         ids[i])
-        for i, (frame, box, crop) in enumerate(zip(map(tuple, cut.frames.tolist()), regions, cut.crops))
-    ]
+    translated, build = cut.reading.translated, make or _as_tuple
+    frames = list(map(tuple, cut.frames.tolist()))
+    if cut.frames is cut.boxes:  # no padding: each crop's frame is its box
+        return [None if crop is None else build(frame, crop, translated(i, *frame), ids[i])
+                for i, (frame, crop) in enumerate(zip(frames, cut.crops))]
+    boxes = list(map(tuple, cut.boxes.tolist()))
+    return [None if crop is None else build(frame, crop, translated(i, *frame, region=box), ids[i])
+            for i, (frame, box, crop) in enumerate(zip(frames, boxes, cut.crops))]
+
+
+def _as_tuple(box: tuple[int, int, int, int], crop: np.ndarray, prediction: Any, ident: Any) -> Cut:
+    return box, crop, prediction, ident
 
 
 def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int) -> Cutting:

@@ -143,19 +143,17 @@ def dynamic_crop(
     source = image_array(parent.image if parent else image)
     options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds, output)
     id_prefix = f"{parent.parent_id}/" if parent else ""
-    cut = cut_detections(source, detections, options, detection_id_key, copy, threads, id_prefix)
-    height, width = source.shape[:2]
+    size = source.shape[1], source.shape[0]
     root_x, root_y = parent.root_offset if parent else (0, 0)
     root_id = parent.root_parent_id if parent else None
-    results: list[Crop[Any] | None] = []
-    for (x0, y0, _, _), crop, predictions, parent_id in cut:
-        if crop is None:
-            results.append(None)
-            continue
+
+    def make(box: tuple, crop: np.ndarray, predictions: Any, parent_id: Any) -> Crop[Any]:
+        x0, y0 = box[0], box[1]
         parent_id = str(parent_id)
-        results.append(_crop(crop, predictions, parent_id, (x0, y0), (width, height), root_id if parent else parent_id,
-                             (root_x + x0, root_y + y0)))
-    return results
+        return _crop(crop, predictions, parent_id, (x0, y0), size, root_id if parent else parent_id,
+                     (root_x + x0, root_y + y0))
+
+    return cut_detections(source, detections, options, detection_id_key, copy, threads, id_prefix, make=make)
 
 
 def dynamic_crop_batch(images: Sequence[np.ndarray | Crop[Any]], detections: Sequence[Any],

@@ -54,14 +54,15 @@ def crop_image(
     "predictions": sv.Detections | None}]`` with the same parent and root-ancestor metadata."""
     source = image_array(image.numpy_image)
     options = CropOptions(mask_opacity, background_color)
-    cut = cut_detections(source, detections, options, detection_id_key, False, None)
-    make = CropFactory(image)
-    return [
-        {"crops": None, "predictions": None}
-        if crop is None
-        else {"crops": make(crop, detection_id, x0, y0), "predictions": predictions}
-        for (x0, y0, _, _), crop, predictions, detection_id in cut
-    ]
+    factory: list[CropFactory] = []  # made at the first crop: bad detections raise first, as upstream's do
+
+    def result(box: tuple, crop: Any, predictions: Any, detection_id: Any) -> dict[str, Any]:
+        if not factory:
+            factory.append(CropFactory(image))
+        return {"crops": factory[0](crop, detection_id, box[0], box[1]), "predictions": predictions}
+
+    cut = cut_detections(source, detections, options, detection_id_key, False, None, id_prefix=None, make=result)
+    return [{"crops": None, "predictions": None} if r is None else r for r in cut]
 
 
 class CropFactory:
