@@ -1,7 +1,9 @@
 """The dataset-export CLI: `python -m dynacrop_native crop`."""
 
+import importlib.util
 import json
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +115,21 @@ def test_cli_entry_point(tmp_path, capsys):
     assert "--coco: cannot read" in capsys.readouterr().err
     assert main(["crop", "--sample", "--out", str(tmp_path / "e"), "--mask-opacity", "2"]) == 2
     assert "--mask-opacity" in capsys.readouterr().err
+
+
+def test_engine_flags(tmp_path, capsys):
+    """--engine ray's flags are checked before anything starts (tests/with_ray runs the engine)."""
+    for argv, message in ((["--engine", "ray", "--workers", "2"], "--workers: not with --engine ray"),
+                          (["--ray-address", "auto"], "--ray-address: only with --engine ray"),
+                          (["--engine", "spark"], None)):
+        with pytest.raises(SystemExit) if message is None else nullcontext():
+            assert main(["crop", "--sample", "--no-progress", "--out", str(tmp_path / "o"), *argv]) == 2
+        assert (message or "invalid choice: 'spark'") in capsys.readouterr().err
+    if importlib.util.find_spec("ray") is None:  # the core CI stage: no ray extra
+        assert main(["crop", "--sample", "--no-progress", "--out", str(tmp_path / "o"), "--engine", "ray"]) == 2
+        assert "error: --engine ray: Ray is not installed (python -m pip install 'dynacrop_native[ray]')" in \
+            capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 def test_alpha_png_cut_outs(tmp_path, capsys):

@@ -71,7 +71,7 @@ def _run_export(args: argparse.Namespace, parse_options, sample_paths, show) -> 
                              args.alpha, args.overwrite, args.allow_outside_images, margin=args.margin,
                              margin_ratio=args.margin_ratio, square=args.square, pad=args.pad,
                              categories=args.category, skip_crowd=args.skip_crowd, jpeg_quality=args.jpeg_quality,
-                             oriented=args.oriented)
+                             oriented=args.oriented, engine=args.engine, ray_address=args.ray_address)
         if args.sample and args.images is not None:
             raise ValueError("--images: not with --sample (the sample brings its own images)")
         if args.yolo and args.images is not None:
@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     crop.add_argument("--split", action="append", choices=["train", "val", "test"],
                       help="with --yolo: export only this split (repeatable; default: every split data.yaml lists)")
     crop.add_argument("--out", type=Path, required=True, metavar="DIR",
-                      help="output folder (created; must be empty unless --overwrite)")
+                      help="output folder (created; must be empty unless --overwrite); with --engine ray a path "
+                           "every node of the cluster sees (shared storage): the workers write the crops there")
     what = crop.add_argument_group("which annotations")
     what.add_argument("--category", action="append", metavar="NAME",
                       help="export only this category (repeatable; default: every category); a name the file "
@@ -183,8 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--jpeg-quality", type=int, default=None, metavar="Q",
                       help="0..100, with --format jpg (default 95)")
     run = crop.add_argument_group("run")
-    run.add_argument("--workers", type=int, default=1, metavar="N",
-                     help="images processed in parallel, threads (default 1)")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="images processed in parallel, threads (default 1; --engine local only)")
+    run.add_argument("--engine", choices=["local", "ray"], default="local",
+                     help="local: this process (default, no Ray needed); ray: a Ray Data pipeline (the ray extra) "
+                          "whose workers read the images and write the crops, --images and --out being paths "
+                          "every node sees; same files, bytes and crops.json as local")
+    run.add_argument("--ray-address", metavar="ADDRESS",
+                     help="with --engine ray: the cluster to join (e.g. ray://head:10001, head:6379 or auto); "
+                          "default: start a local Ray cluster on this machine")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     run.add_argument("--overwrite", action="store_true",
                      help="replace an earlier export in --out (removes exactly the files its crops.json lists); "

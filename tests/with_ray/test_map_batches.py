@@ -19,7 +19,8 @@ def _expected_crops(rows, **options):
     """Per (path, detection id): (crop, offset) by calling dynamic_crop directly."""
     out = {}
     for row in rows:
-        preds = dray._predictions(row["boxes"], row["detection_ids"], row["class_names"], row["masks"], 0)
+        preds = dray._predictions(row["boxes"], row["detection_ids"], row["class_names"], row["masks"], 0,
+                                  row["image"].shape)
         for crop in dc.dynamic_crop(row["image"], preds, **options):
             if crop is not None:
                 out[(row["path"], crop.parent_id)] = (crop.image, crop.offset)
@@ -89,7 +90,8 @@ def test_read_images_with_paths(ray_cluster):
 def _check_resized(result, rows, size, **options):
     expected = {}
     for row in rows:
-        preds = dray._predictions(row["boxes"], row["detection_ids"], row["class_names"], row["masks"], 0)
+        preds = dray._predictions(row["boxes"], row["detection_ids"], row["class_names"], row["masks"], 0,
+                                  row["image"].shape)
         b = dc.crop_resize_batch(row["image"], preds, size, **options)
         for i, p in enumerate(preds):
             expected[(row["path"], p["detection_id"])] = (b.images[i], b.scale[i], b.offset[i], b.valid[i])
@@ -130,3 +132,31 @@ def test_bad_inputs(ray_cluster):
     ds = ray_cluster.data.from_items([{"image": image, "boxes": np.zeros((1, 3))}])
     with pytest.raises(Exception, match=r"boxes: row 0: expected an \(N, 4\) array"):
         ds.map_batches(dray.DynamicCropFn, batch_format="numpy", concurrency=1).take_all()
+
+
+def test_coco_polygons_and_rle_crop_as_the_export_does(ray_cluster, tmp_path):
+    """coco_dataset carries both mask forms: each DynamicCropFn crop equals the export's file
+    (the sample has RLE circles and polygon squares and triangles)."""
+    from dynacrop_native.__main__ import main
+
+    assert main(["crop", "--sample", "--no-progress", "--mask-opacity", "1", "--background-color", "#ffffff",
+                 "--out", str(tmp_path / "out")]) == 0
+    manifest = json.loads((tmp_path / "out/crops.json").read_text())
+    exported = {str(e["annotation_id"]): cv2.imread(str(tmp_path / "out" / e["file"])) for e in manifest["crops"]}
+    masks = [m for r in _sample_rows(with_images=False) for m in json.loads(r["masks"])]
+    assert any(isinstance(m, dict) for m in masks) and any(isinstance(m, list) for m in masks)
+    ds = dray.coco_dataset(SAMPLE / "annotations.json", SAMPLE / "images").map_batches(
+        dray.load_images, batch_format="numpy").map_batches(
+        dray.DynamicCropFn, fn_constructor_kwargs={"mask_opacity": 1.0, "background_color": "#ffffff"},
+        batch_format="numpy", concurrency=1)
+    result = ds.take_all()
+    assert sorted(r["detection_id"] for r in result) == sorted(exported) and len(exported) == 9
+    for r in result:
+        np.testing.assert_array_equal(r["crop"], exported[r["detection_id"]])
+
+
+def test_bad_polygon_is_named(ray_cluster):
+    image = np.zeros((8, 8, 3), np.uint8)
+    batch = {"image": np.array([image]), "boxes": np.array([[[0, 0, 4, 4]]]), "masks": np.array([json.dumps([[[1, 2]]])])}
+    with pytest.raises(ValueError, match="^masks: row 0, detection 0: a polygon needs an even number"):
+        dray.DynamicCropFn()(batch)

@@ -108,7 +108,7 @@ class OutputFolder:
         for rel, is_dir in self._walk():  # stops at the first file that is not ours to remove
             if is_dir:
                 dirs.append(rel)
-            elif _is_temporary(rel):
+            elif is_temporary(rel):
                 temporary.append(rel)
             elif not overwrite:
                 raise ExportError(f"--out: {where} is not empty (e.g. {show(rel)}); pass --overwrite to replace "
@@ -181,6 +181,16 @@ class OutputFolder:
                 pass
             raise
 
+    def remove_temporary(self) -> None:
+        """Remove the hidden temporary files that writes killed midway left (once no write is
+        running: another process's files in progress look the same)."""
+        for rel, is_dir in self._walk():
+            if not is_dir and is_temporary(rel):
+                try:
+                    os.unlink(os.path.join(self.real, rel))
+                except FileNotFoundError:
+                    pass
+
     def write_manifest(self, summary: dict) -> None:
         try:
             self.write(MANIFEST, json.dumps(summary, indent=1).encode())
@@ -188,6 +198,6 @@ class OutputFolder:
             raise ExportError(f"--out: cannot write {show(str(self.root / MANIFEST))}: {e.strerror or e}") from None
 
 
-def _is_temporary(rel: str) -> bool:
+def is_temporary(rel: str) -> bool:
     name = os.path.basename(rel)
     return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)

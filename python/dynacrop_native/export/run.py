@@ -41,6 +41,8 @@ class Options:
     selection: coco.Selection = coco.Selection()  # --category, --skip-crowd
     jpeg_quality: int = 95  # OpenCV's default
     oriented: bool | None = None  # oriented boxes cropped upright; None: when every box of the dataset is oriented
+    engine: str = "local"  # "local": `workers` threads here; "ray": a Ray Data pipeline (ray_engine)
+    ray_address: str | None = None  # with engine "ray": the cluster to join; None starts a local one
 
     def record(self) -> dict:
         """The options as crops.json states them (colour as RGB '#rrggbb', like the CLI takes it)."""
@@ -120,6 +122,10 @@ def export_dota(label_dir: Path, images_dir: Path, out: Path, opts: Options, pro
 
 def _export(load: Callable[[], tuple[coco.Dataset, Path]], out: Path, opts: Options, progress: bool | None) -> dict:
     start = time.perf_counter()
+    if opts.engine == "ray":
+        from .ray_engine import import_ray, run_on_ray
+
+        import_ray()  # missing: an error before anything is read or written
     with stop_on_signals() as stop:  # from the start: a stop while loading still ends with a manifest
         dataset, images_dir = load()
         if not images_dir.is_dir():
@@ -128,12 +134,15 @@ def _export(load: Callable[[], tuple[coco.Dataset, Path]], out: Path, opts: Opti
         opts = _resolve_oriented(dataset, opts)
         folder = OutputFolder.prepare(out, opts.overwrite)
         names = plan_names(dataset, opts.fmt, folder.name_max)
-        threads = 1 if opts.workers > 1 else 0
+        if opts.engine == "ray":
+            results = run_on_ray(dataset.images, names, images_dir, folder, opts, progress, stop)
+        else:
+            threads = 1 if opts.workers > 1 else 0
 
-        def one(work: coco.ImageWork) -> ImageResult:
-            return crop_image(work, names, images_dir, folder, opts, threads, stop)
+            def one(work: coco.ImageWork) -> ImageResult:
+                return crop_image(work, names, images_dir, folder, opts, threads, stop)
 
-        results = run_pool(dataset.images, one, opts.workers, progress, stop)
+            results = run_pool(dataset.images, one, opts.workers, progress, stop)
         summary = _summary(dataset, results, stop, time.perf_counter() - start, opts)
         folder.write_manifest(summary)
     return summary
@@ -356,17 +365,25 @@ def sample_paths() -> tuple[Path, Path]:
     return root / "annotations.json", root / "images"
 
 
-def parse_options(mask_opacity: float | None, background_color: str, min_size: float, fmt: str, workers: int,
+def parse_options(mask_opacity: float | None, background_color: str, min_size: float, fmt: str, workers: int | None,
                   alpha: bool = False, overwrite: bool = False, allow_outside_images: bool = False, *,
                   margin: float = 0, margin_ratio: float = 0.0, square: bool = False, pad: bool = False,
                   categories: list[str] | None = None, skip_crowd: bool = False,
-                  jpeg_quality: int | None = None, oriented: bool | None = None) -> Options:
+                  jpeg_quality: int | None = None, oriented: bool | None = None, engine: str = "local",
+                  ray_address: str | None = None) -> Options:
     """CLI options checked, errors named as the flags; `mask_opacity` None means 1 with `alpha`
-    (cut-outs), else 0."""
+    (cut-outs), else 0; `workers` None means 1."""
     if fmt not in ("png", "jpg"):
         raise ValueError(f"--format: expected png or jpg, got {fmt!r}")
     if alpha and fmt != "png":
         raise ValueError("--alpha: needs --format png (jpg has no alpha channel)")
+    if engine not in ("local", "ray"):
+        raise ValueError(f"--engine: expected local or ray, got {engine!r}")
+    if engine == "ray" and workers is not None:
+        raise ValueError("--workers: not with --engine ray (Ray runs one image task per CPU of the cluster)")
+    if ray_address is not None and engine != "ray":
+        raise ValueError("--ray-address: only with --engine ray")
+    workers = 1 if workers is None else workers
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f"--workers must be 1..{MAX_WORKERS}, got {workers}")
     if jpeg_quality is not None and (fmt != "jpg" or not 0 <= jpeg_quality <= 100):
@@ -383,4 +400,4 @@ def parse_options(mask_opacity: float | None, background_color: str, min_size: f
         raise type(e)(f"--{name.replace('_', '-')}:{rest}") from None
     return Options(crop, min_size, fmt, workers, overwrite, allow_outside_images,
                    coco.Selection(frozenset(categories or ()), skip_crowd), 95 if jpeg_quality is None else jpeg_quality,
-                   oriented)
+                   oriented, engine, ray_address)

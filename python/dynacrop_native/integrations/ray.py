@@ -10,9 +10,11 @@ Input columns of a batch (one row per image):
 - ``path`` (optional): the image's source path (``read_images(..., include_paths=True)``).
 - ``detection_ids`` (optional): per image N strings; default ``"0"``, ``"1"``, ...
 - ``class_names`` (optional): per image N strings; default ``""``.
-- ``masks`` (optional): per image N COCO RLE dicts (``{"size": [h, w], "counts": ...}``) or
-  None for a detection without mask; a JSON string of that list is accepted too (what
-  :func:`coco_dataset` writes, since Arrow cannot hold a mix of dicts and nulls).
+- ``masks`` (optional): per image N COCO segmentations, RLE dicts (``{"size": [h, w], "counts":
+  ...}``) or polygon lists (``[[x1, y1, x2, y2, ...], ...]``, rasterised on the worker as the
+  dataset export does), or None for a detection without mask; a JSON string of that list is
+  accepted too (what :func:`coco_dataset` writes, since Arrow cannot hold a mix of dicts, lists
+  and nulls).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..batch import crop_resize_batch
+from .. import rle
 from ..dynamic import dynamic_crop
 
 _CROP_OPTIONS = ("mask_opacity", "background_color", "margin", "margin_ratio", "square", "min_size",
@@ -44,8 +47,10 @@ def _column(batch: Mapping[str, Any], name: str, n: int, required: bool = False)
     return column
 
 
-def _predictions(boxes: Any, ids: Any, classes: Any, masks: Any, row: int) -> list[dict[str, Any]]:
-    """Row ``row``'s detections as Roboflow prediction dicts (the form that carries RLE masks)."""
+def _predictions(boxes: Any, ids: Any, classes: Any, masks: Any, row: int,
+                 shape: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """Row ``row``'s detections as Roboflow prediction dicts (the form that carries RLE masks);
+    polygon segmentations become RLE over the image of `shape`."""
     b = np.asarray(boxes, dtype=np.float64) if boxes is not None else np.zeros((0, 4))
     if b.size == 0:
         b = b.reshape(0, 4)
@@ -63,9 +68,24 @@ def _predictions(boxes: Any, ids: Any, classes: Any, masks: Any, row: int) -> li
                                 "detection_id": str(ids[i]) if ids is not None else str(i),
                                 "class": str(classes[i]) if classes is not None else ""}
         if masks is not None and masks[i] is not None:
-            pred["rle"] = masks[i]
+            pred["rle"] = masks[i] if isinstance(masks[i], Mapping) else _polygon_rle(masks[i], shape, row, i)
         preds.append(pred)
     return preds
+
+
+def _polygon_rle(polygons: Any, shape: tuple[int, ...] | None, row: int, i: int) -> dict[str, Any]:
+    """A COCO polygon segmentation as an uncompressed RLE of the whole image, rasterised by the
+    export's own code (so crops equal the export's)."""
+    from ..export.coco import segmentation_mask
+
+    if shape is None:
+        raise ValueError(f"masks: row {row}: polygon masks need the image")
+    height, width = shape[:2]
+    try:
+        mask = segmentation_mask(polygons, (0, 0, width, height), height, width)
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"masks: row {row}, detection {i}: {e}") from None
+    return {"size": [height, width], "counts": rle.runs(mask if mask is not None else np.zeros((height, width)))}
 
 
 def _rows(batch: Mapping[str, Any]) -> tuple[int, Any, Any, Any, Any, Any, Any]:
@@ -109,8 +129,9 @@ class DynamicCropFn:
         n, images, boxes, paths, ids, classes, masks = _rows(batch)
         crops, out_paths, out_ids, out_classes, offsets = [], [], [], [], []
         for row in range(n):
-            preds = _predictions(boxes[row], ids[row], classes[row], masks[row], row)
-            for crop in dynamic_crop(np.asarray(images[row]), preds, **self.options):
+            image = np.asarray(images[row])
+            preds = _predictions(boxes[row], ids[row], classes[row], masks[row], row, image.shape)
+            for crop in dynamic_crop(image, preds, **self.options):
                 if crop is None:
                     continue
                 pred = crop.predictions  # a list of prediction dicts gives one dict per crop
@@ -147,8 +168,9 @@ class CropResizeFn:
         n, images, boxes, paths, ids, classes, masks = _rows(batch)
         blocks, scales, offsets, valids, out_paths, out_ids, out_classes = [], [], [], [], [], [], []
         for row in range(n):
-            preds = _predictions(boxes[row], ids[row], classes[row], masks[row], row)
-            result = crop_resize_batch(np.asarray(images[row]), preds, self.size, **self.options)
+            image = np.asarray(images[row])
+            preds = _predictions(boxes[row], ids[row], classes[row], masks[row], row, image.shape)
+            result = crop_resize_batch(image, preds, self.size, **self.options)
             blocks.append(result.images)
             scales.append(result.scale)
             offsets.append(result.offset)
@@ -173,8 +195,8 @@ def coco_rows(annotations: str | Path, images_dir: str | Path) -> list[dict[str,
     checks; entries it skips are left out): one per image with at least one usable annotation,
     in file order. Columns: ``path`` (``images_dir / file_name``), ``image_id`` (str),
     ``boxes`` (``(N, 4)`` float64 x0, y0, x1, y1), ``detection_ids`` (the annotation ids as
-    str), ``class_names``, ``masks`` (JSON list of RLE dicts or null; polygon segmentations are
-    not carried yet and give null)."""
+    str), ``class_names``, ``masks`` (JSON list of the segmentations: RLE dicts, polygon lists,
+    or null for an annotation without one)."""
     from ..export import coco
 
     data = coco.read(coco.load(Path(annotations)), str(annotations))
@@ -182,7 +204,7 @@ def coco_rows(annotations: str | Path, images_dir: str | Path) -> list[dict[str,
     for work in data.images:
         boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in (a.bbox for a in work.annotations)],
                          dtype=np.float64).reshape(-1, 4)
-        masks = [a.segmentation if isinstance(a.segmentation, Mapping) else None for a in work.annotations]
+        masks = [a.segmentation or None for a in work.annotations]
         rows.append({"path": str(Path(images_dir) / work.file_name), "image_id": str(work.id), "boxes": boxes,
                      "detection_ids": [str(a.id) if a.id is not None else str(a.index) for a in work.annotations],
                      "class_names": [a.category for a in work.annotations],
