@@ -5,8 +5,10 @@ retried, one that keeps dying ends the run with an error and no manifest."""
 
 import json
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +153,26 @@ def test_cli_joins_a_running_cluster(ray_cluster, tmp_path):
     assert outs[True] == outs[False] and "wrote 9 crops to OUT in T s; skipped 0" in outs[True]
     assert manifest(tmp_path / "ray") == manifest(tmp_path / "local")
 
+
+
+def test_sigint_stops_with_a_consistent_manifest(ray_cluster, tmp_path, big_dataset):
+    """Ctrl-C on the driver once crops appear: exit 130, the manifest lists exactly the files
+    written (the workers see the stop through the flag file), nothing temporary is left."""
+    coco_path, images = big_dataset
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "dynacrop_native", "crop", "--coco", str(coco_path), "--images",
+                             str(images), "--out", str(out), "--no-progress", "--engine", "ray", "--ray-address",
+                             ray_cluster.get_runtime_context().gcs_address],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(out.glob("*/*.png")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    printed, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    data = json.loads((out / "crops.json").read_text())
+    assert data["interrupted"] == "SIGINT" and printed.startswith("interrupted by SIGINT: wrote ")
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {"crops.json"}
+    assert on_disk == {e["file"] for e in data["crops"]}
+    anns = len(json.loads(coco_path.read_text())["annotations"])
+    assert data["written"] + data["skipped"] + data["not_done"] == anns

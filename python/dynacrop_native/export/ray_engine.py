@@ -17,7 +17,6 @@ import os
 import pickle
 import secrets
 import signal
-import sys
 import threading
 import warnings
 from contextlib import contextmanager
@@ -44,13 +43,17 @@ def run_on_ray(images: list[coco.ImageWork], names: dict[int, str], images_dir: 
                opts: Options, progress: bool | None, stop: Stop) -> list[ImageResult]:
     """run.crop_image for every image on the Ray cluster (opts.ray_address, or a local one
     started here); results in image order, as run.run_pool gives them."""
+    from .run import progress_bar
+
     if not images:
         return []
     ray = import_ray()
     flag = os.path.join(folder.real, f"{TEMP_PREFIX}stop-{secrets.token_hex(4)}{TEMP_SUFFIX}")
     with _connected(ray, opts.ray_address):
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = progress if progress is not None else sys.stderr.isatty()
+        # The local engine's bar (images done, as results arrive): Ray Data's own bars did not
+        # render on a terminal with Ray 2.60 here, and two kinds of bars would be one too many.
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        bar = progress_bar(len(images), progress)
         rows = [{"index": i, "work": pickle.dumps((work, {a.index: names[a.index] for a in work.annotations}))}
                 for i, work in enumerate(images)]
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -69,12 +72,14 @@ def run_on_ray(images: list[coco.ImageWork], names: dict[int, str], images_dir: 
             for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
                 for index, result in zip(batch["index"].tolist(), batch["result"]):
                     results[index] = pickle.loads(result)
+                bar.update(len(batch["index"]))
                 if stop() and not os.path.exists(flag):
                     _touch(flag)  # the workers' Stop: queued images then return at once, untouched
         except Exception as e:  # Ray gave up (retries exhausted, cluster lost): no manifest claims the run done
             raise ExportError(f"--engine ray: the pipeline failed ({type(e).__name__}: {show(_first_line(e), 300)}); "
                               f"{show(str(folder.root))} holds the crops written so far and no manifest") from None
         finally:
+            bar.close()
             folder.remove_temporary()
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:  # Ray Data returned fewer rows than it was given: never a silently short manifest

@@ -205,7 +205,7 @@ def run_pool(items: list, fn: Callable, workers: int, progress: bool | None, sto
     """fn(item) for every item on `workers` threads, results in item order. At most two items
     per worker are queued, so a stop leaves nothing queued behind the images in progress."""
     results: list = [None] * len(items)
-    bar = _progress(len(items), progress)
+    bar = progress_bar(len(items), progress)
     todo = iter(enumerate(items))
     pending: dict = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -348,7 +348,7 @@ class _NoBar:
         pass
 
 
-def _progress(total: int, wanted: bool | None):
+def progress_bar(total: int, wanted: bool | None):
     """A tqdm bar on a terminal (or when asked), nothing otherwise."""
     if wanted is False or (wanted is None and not sys.stderr.isatty()):
         return _NoBar()
