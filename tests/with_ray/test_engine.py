@@ -38,7 +38,9 @@ def ours(printed, out):
 
 
 def files(root):
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file but the manifest (whose run time differs), by name."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "crops.json"}
 
 
 def manifest(root):
@@ -57,7 +59,6 @@ def assert_engines_agree(capsys, tmp_path, *argv):
     assert printed_ray == printed
     assert manifest(on_ray) == manifest(local)
     written, expected = files(on_ray), files(local)
-    del written["crops.json"], expected["crops.json"]
     assert written.keys() == expected.keys() and written == expected  # names, then bytes
     return manifest(local)
 
@@ -141,18 +142,25 @@ def test_worker_that_keeps_dying_ends_the_run(ray_cluster, capsys, tmp_path, big
 
 
 def test_cli_joins_a_running_cluster(ray_cluster, tmp_path):
-    """The program itself, in its own process, on the fixture's cluster via --ray-address."""
+    """The program itself, in its own process, on the fixture's cluster via --ray-address, with
+    relative --coco, --images and --out (the workers resolve them as the driver does) and a
+    missing image reported under its relative path."""
     address = ray_cluster.get_runtime_context().gcs_address
+    make_dataset(tmp_path / "data", seed=2, images=4)
+    (tmp_path / "data/images/scene_1.png").unlink()
     outs = {}
     for engine in (["--engine", "ray", "--ray-address", address], []):
-        out = tmp_path / ("ray" if engine else "local")
-        done = subprocess.run([sys.executable, "-m", "dynacrop_native", "crop", "--sample", "--out", str(out), *engine],
+        out = "out-ray" if engine else "out-local"
+        done = subprocess.run([sys.executable, "-m", "dynacrop_native", "crop", "--coco", "data/annotations.json",
+                               "--images", "data/images", "--out", out, *engine],
                               capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         outs[bool(engine)] = ours(done.stdout, out)
-    assert outs[True] == outs[False] and "wrote 9 crops to OUT in T s; skipped 0" in outs[True]
-    assert manifest(tmp_path / "ray") == manifest(tmp_path / "local")
-
+    assert outs[True] == outs[False]
+    assert "wrote 9 crops to OUT in T s; skipped 3 (missing image: 3)" in outs[True]
+    assert "(data/images/scene_1.png)" in outs[True]
+    assert manifest(tmp_path / "out-ray") == manifest(tmp_path / "out-local")
+    assert files(tmp_path / "out-ray") == files(tmp_path / "out-local")
 
 
 def test_sigint_stops_with_a_consistent_manifest(ray_cluster, tmp_path, big_dataset):
