@@ -12,7 +12,7 @@ Input columns of a batch (one row per image):
 - ``class_names`` (optional): per image N strings; default ``""``.
 - ``masks`` (optional): per image N COCO segmentations, RLE dicts (``{"size": [h, w], "counts":
   ...}``) or polygon lists (``[[x1, y1, x2, y2, ...], ...]``, rasterised on the worker as the
-  dataset export does), or None for a detection without mask; a JSON string of that list is
+  dataset export rasterises them), or None for a detection without mask; a JSON string of that list is
   accepted too (what :func:`coco_dataset` writes, since Arrow cannot hold a mix of dicts, lists
   and nulls).
 """
@@ -75,8 +75,8 @@ def _predictions(boxes: Any, ids: Any, classes: Any, masks: Any, row: int,
 
 def _polygon_rle(polygons: Any, shape: tuple[int, ...] | None, row: int, i: int) -> dict[str, Any]:
     """A COCO polygon segmentation as an uncompressed RLE of the whole image, rasterised by the
-    export's own code (so crops equal the export's)."""
-    from ..export.coco import segmentation_mask
+    COCO reader the export cuts through (so crops equal the export's)."""
+    from ..coco_reader import segmentation_mask
 
     if shape is None:
         raise ValueError(f"masks: row {row}: polygon masks need the image")
