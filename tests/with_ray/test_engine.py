@@ -63,6 +63,20 @@ def assert_engines_agree(capsys, tmp_path, *argv):
     return manifest(local)
 
 
+def test_cli_starts_its_own_local_cluster(ray_installed, tmp_path):
+    """Without --ray-address the program starts a local cluster and stops it (first in the file:
+    before the shared cluster starts, so the two do not share the 2 cores)."""
+    outs = {}
+    for engine in (["--engine", "ray"], []):
+        out = tmp_path / ("ray" if engine else "local")
+        done = subprocess.run([sys.executable, "-m", "dynacrop_native", "crop", "--sample", "--out", str(out),
+                               "--alpha", *engine], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outs[bool(engine)] = ours(done.stdout, out)
+    assert outs[True] == outs[False]
+    assert files(tmp_path / "ray") == files(tmp_path / "local") and len(files(tmp_path / "local")) == 9
+
+
 def test_sample_equal_to_local(ray_cluster, capsys, tmp_path):
     m = assert_engines_agree(capsys, tmp_path, "--sample", "--mask-opacity", "1", "--background-color", "white")
     assert m["written"] == 9

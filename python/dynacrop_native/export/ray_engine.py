@@ -52,7 +52,8 @@ def run_on_ray(images: list[coco.ImageWork], names: dict[int, str], images_dir: 
     with _connected(ray, opts.ray_address):
         # The local engine's bar (images done, as results arrive): Ray Data's own bars did not
         # render on a terminal with Ray 2.60 here, and two kinds of bars would be one too many.
-        ray.data.DataContext.get_current().enable_progress_bars = False
+        context = ray.data.DataContext.get_current()
+        shown_bars, context.enable_progress_bars = context.enable_progress_bars, False  # the caller's, restored
         bar = progress_bar(len(images), progress)
         rows = [{"index": i, "work": pickle.dumps((work, {a.index: names[a.index] for a in work.annotations}))}
                 for i, work in enumerate(images)]
@@ -79,6 +80,7 @@ def run_on_ray(images: list[coco.ImageWork], names: dict[int, str], images_dir: 
             raise ExportError(f"--engine ray: the pipeline failed ({type(e).__name__}: {show(_first_line(e), 300)}); "
                               f"{show(str(folder.root))} holds the crops written so far and no manifest") from None
         finally:
+            context.enable_progress_bars = shown_bars
             bar.close()
             folder.remove_temporary()
     missing = [i for i, r in enumerate(results) if r is None]
@@ -152,8 +154,9 @@ def import_ray() -> Any:
 
 @contextmanager
 def _connected(ray: Any, address: str | None) -> Iterator[None]:
-    """Connected to the cluster at `address`, or to a local one started here (and shut down
-    after); a connection the caller already holds is used as it is. Ray's own SIGINT/SIGTERM
+    """Connected to the cluster at `address`, or to a new local one started here (and shut down
+    after; "local": not Ray's default of joining the last cluster started on this machine or
+    RAY_ADDRESS); a connection the caller already holds is used as it is. Ray's own SIGINT/SIGTERM
     handlers are replaced by the export's again, so a signal still stops the run cleanly."""
     if ray.is_initialized():
         yield
@@ -161,7 +164,7 @@ def _connected(ray: Any, address: str | None) -> Iterator[None]:
     ours = threading.current_thread() is threading.main_thread()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if ours else {}
     try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+        ray.init(address=address or "local", include_dashboard=False, log_to_driver=False, logging_level="WARNING")
     except Exception as e:  # e.g. nothing listens at --ray-address
         raise ExportError(f"--ray-address: cannot connect to Ray at {show(str(address))} ({show(_first_line(e), 200)})"
                           if address else f"--engine ray: cannot start a local Ray cluster ({show(_first_line(e), 200)})"
