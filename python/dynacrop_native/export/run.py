@@ -226,7 +226,7 @@ def run_pool(items: list, fn: Callable, workers: int, progress: bool | None, sto
 
 
 def crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, folder: OutputFolder, opts: Options,
-               threads: int, stop: Stop) -> ImageResult:
+               threads: int, stop: Callable[[], bool]) -> ImageResult:
     """One image's crops written; every annotation not written is a skip with its reason
     (only a stop leaves some unhandled). Nothing raised here ends the run."""
     result = ImageResult()
@@ -245,7 +245,7 @@ def crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, fo
 
 
 def _crop_image(work: coco.ImageWork, names: dict[int, str], images_dir: Path, folder: OutputFolder, opts: Options,
-                threads: int, stop: Stop, result: ImageResult) -> None:
+                threads: int, stop: Callable[[], bool], result: ImageResult) -> None:
     if stop():
         return
     path = source_path(images_dir, work.file_name, opts.allow_outside_images)
@@ -320,7 +320,8 @@ def _sized(work: coco.ImageWork, opts: Options, result: ImageResult) -> coco.Ima
 
 
 def _oriented_crops(image: np.ndarray, work: coco.ImageWork, anns: list[coco.Annotation], names: dict[int, str],
-                    folder: OutputFolder, opts: Options, threads: int, stop: Stop, result: ImageResult) -> None:
+                    folder: OutputFolder, opts: Options, threads: int, stop: Callable[[], bool],
+                    result: ImageResult) -> None:
     """Oriented boxes cut out upright with dc.oriented_crop (its convention: the corner that
     turns the box least is the crop's top-left); crops.json gets each crop's 2x3 transform."""
     from ..oriented import oriented_crop
