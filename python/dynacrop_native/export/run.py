@@ -329,16 +329,17 @@ def _oriented_crops(image: np.ndarray, work: coco.ImageWork, anns: list[coco.Ann
     if not anns:
         return
     c = opts.crop
-    crops = oriented_crop(image, np.stack([a.corners for a in anns]), background_color=c.bgr[::-1],
+    corners = [a.corners for a in anns if a.corners is not None]  # the caller passes oriented ones only
+    crops = oriented_crop(image, np.stack(corners), background_color=c.bgr[::-1],
                           margin=int(c.margin), output="bgra" if c.alpha else "image", threads=threads or None)
-    for ann, crop in zip(anns, crops):
+    for ann, quad, crop in zip(anns, corners, crops, strict=True):
         if stop():
             return
         if crop is None:
             result.skipped.append(ann.skip("box outside the image", "or degenerate (a side rounds to 0 pixels)"))
             continue
         _save(crop.image, work, ann, names[ann.index], folder, opts, result, {
-            "corners": ann.corners.tolist(), "transform": crop.transform.tolist(), "size": list(crop.size)})
+            "corners": quad.tolist(), "transform": crop.transform.tolist(), "size": list(crop.size)})
 
 
 class _NoBar:
