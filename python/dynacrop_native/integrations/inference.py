@@ -1,11 +1,13 @@
 """Drop-in backend for Roboflow Inference's Dynamic Crop block.
 
-- ``crop_image(...)``: same arguments and result as upstream's v1 ``crop_image``.
+- ``crop_image(...)``: same arguments and result as upstream's v1 ``crop_image`` (the
+  tensor-native block's equivalent is ``inference_tensor.crop_image``).
 - ``load_blocks()``: makes this module a Workflows plugin
   (``WORKFLOWS_PLUGINS=dynacrop_native.integrations.inference``) with a block of upstream's
-  manifest fields under the type ``dynacrop/dynamic_crop@v1``.
-- ``patch()`` / ``unpatch()``: route upstream's own ``roboflow_core/dynamic_crop@v1`` block to
-  this backend and back.
+  manifest fields under the type ``dynacrop/dynamic_crop@v1``: v1's, or the tensor-native
+  block's when Workflows runs with ``ENABLE_TENSOR_DATA_REPRESENTATION``.
+- ``patch()`` / ``unpatch()``: route upstream's own ``roboflow_core/dynamic_crop@v1`` block, both
+  forms, to this backend and back.
 
 Upstream is found in the ``roboflow-workflows`` package or, for older releases, in
 ``inference``; nothing is imported until one of these functions is called.
@@ -66,28 +68,35 @@ def crop_image(
 
 
 class CropFactory:
-    """``WorkflowImageData.create_crop`` for many crops of one image, without its per-crop
-    ``dataclasses.replace``: the parent's and root's metadata are read once and the same
-    upstream classes are built directly. The first crop is also made by ``create_crop`` itself
-    and compared; on any difference (say, a field a newer upstream added) every crop of the
-    call goes through ``create_crop``."""
+    """``WorkflowImageData.create_crop`` (``create_crop_from_tensor`` with ``tensor=True``, the
+    origin's ``size`` given so that no other representation is materialised) for many crops of one
+    image, without its per-crop ``dataclasses.replace``: the parent's and root's metadata are read
+    once and the same upstream classes are built directly. The first crop is also made by upstream's
+    own method and compared; on any difference (say, a field a newer upstream added) every crop of
+    the call goes through it."""
 
-    def __init__(self, image: Any):
+    def __init__(self, image: Any, tensor: bool = False, size: tuple[int, int] | None = None):
         self.image = image
+        self.tensor = tensor  # crops are CHW tensors: create_crop_from_tensor and tensor_image
         self.fast: bool | None = None  # decided on the first crop
         self.root = image.workflow_root_ancestor_metadata
-        self.height, self.width = image.numpy_image.shape[:2]
+        self.height, self.width = size or image.numpy_image.shape[:2]
         self.image_class = upstream().WorkflowImageData
         rc = self.root.origin_coordinates
         self.meta, self.coords = type(self.root), type(rc)
         self.root_fields = (self.root.parent_id, rc.left_top_x, rc.left_top_y, rc.origin_width, rc.origin_height)
 
-    def __call__(self, crop: np.ndarray, crop_id: Any, x0: int, y0: int) -> Any:
+    def __call__(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
         if self.fast:
             return self.direct(crop, crop_id, x0, y0)
-        slow = upstream().WorkflowImageData.create_crop(
-            origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop, offset_x=x0, offset_y=y0
-        )
+        if self.tensor:
+            slow = self.image_class.create_crop_from_tensor(
+                origin_image_data=self.image, crop_identifier=crop_id, cropped_tensor_image=crop, offset_x=x0, offset_y=y0
+            )
+        else:
+            slow = self.image_class.create_crop(
+                origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop, offset_x=x0, offset_y=y0
+            )
         if self.fast is None:
             try:
                 fast = self.direct(crop, crop_id, x0, y0)
@@ -100,14 +109,15 @@ class CropFactory:
                 self.fast = False
         return slow
 
-    def direct(self, crop: np.ndarray, crop_id: Any, x0: int, y0: int) -> Any:
+    def direct(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
         meta, coords = self.meta, self.coords
         root_id, root_x, root_y, root_w, root_h = self.root_fields
         parent = _frozen(meta, {"parent_id": crop_id, "origin_coordinates": _frozen(coords, {
             "left_top_x": x0, "left_top_y": y0, "origin_width": self.width, "origin_height": self.height})})
         root = _frozen(meta, {"parent_id": root_id, "origin_coordinates": _frozen(coords, {
             "left_top_x": root_x + x0, "left_top_y": root_y + y0, "origin_width": root_w, "origin_height": root_h})})
-        return self.image_class(parent_metadata=parent, workflow_root_ancestor_metadata=root, numpy_image=crop)
+        pixels = {"tensor_image" if self.tensor else "numpy_image": crop}
+        return self.image_class(parent_metadata=parent, workflow_root_ancestor_metadata=root, **pixels)
 
 
 def _frozen(cls: type, values: dict) -> Any:
@@ -120,13 +130,17 @@ def _frozen(cls: type, values: dict) -> Any:
 
 
 @lru_cache(maxsize=None)
-def block_class() -> type:
-    """The plugin block: upstream's manifest and block, typed ``dynacrop/dynamic_crop@v1``."""
+def block_class(tensor: bool = False) -> type:
+    """The plugin block: upstream's manifest and block, typed ``dynacrop/dynamic_crop@v1``; with
+    ``tensor=True`` those of the tensor-native block (predictions as inference_models objects)."""
     from typing import Literal
 
     from pydantic import ConfigDict
 
-    up = upstream()
+    from . import inference_tensor
+
+    up = inference_tensor.upstream_tensor() if tensor else upstream()
+    backend = inference_tensor.crop_image if tensor else crop_image
     extra = dict(up.BlockManifest.model_config.get("json_schema_extra") or {})
     extra["name"] = "Dynamic Crop (dynacrop_native)"
     extra["short_description"] = "Crop an image using bounding boxes from a detection model (native backend)."
@@ -141,31 +155,54 @@ def block_class() -> type:
             return DynacropBlockManifest
 
         def run(self, images, predictions, mask_opacity, background_color):
-            return [
-                crop_image(image=image, detections=detections, mask_opacity=mask_opacity, background_color=background_color)
-                for image, detections in zip(images, predictions)
-            ]
+            # positional: v1 names the second argument `detections`, the tensor block `predictions`
+            return [backend(image, detections, mask_opacity, background_color)
+                    for image, detections in zip(images, predictions)]
 
     return DynacropDynamicCropBlockV1
 
 
+def tensor_representation() -> bool:
+    """Whether Workflows runs with ENABLE_TENSOR_DATA_REPRESENTATION (it then loads the
+    tensor-native block instead of v1); False where the release has no such setting."""
+    try:
+        from roboflow_workflows.environment import ENABLE_TENSOR_DATA_REPRESENTATION
+    except ImportError:
+        return False
+    return bool(ENABLE_TENSOR_DATA_REPRESENTATION)
+
+
 def load_blocks() -> list[type]:
-    """Workflows plugin entry point."""
-    return [block_class()]
+    """Workflows plugin entry point: the block matching the data representation in use."""
+    return [block_class(tensor_representation())]
+
+
+def patched_modules() -> list[tuple[ModuleType, Any]]:
+    """(upstream module, our crop_image) for v1 and, where installed, the tensor-native block."""
+    from . import inference_tensor
+
+    pairs = [(upstream(), crop_image)]
+    try:
+        pairs.append((inference_tensor.upstream_tensor(), inference_tensor.crop_image))
+    except ImportError:  # older releases (or no torch): only v1 exists
+        pass
+    return pairs
 
 
 def patch() -> None:
-    """Make upstream's ``roboflow_core/dynamic_crop@v1`` block crop with this backend."""
-    up = upstream()
-    if up.crop_image is not crop_image:
-        up._dynacrop_original_crop_image = up.crop_image
-        up.crop_image = crop_image
+    """Make upstream's ``roboflow_core/dynamic_crop@v1`` block crop with this backend, in both of
+    its forms (v1 and the tensor-native sibling). The tensor form still hands inputs on CUDA to
+    upstream's own function."""
+    for module, ours in patched_modules():
+        if module.crop_image is not ours:
+            module._dynacrop_original_crop_image = module.crop_image
+            module.crop_image = ours
 
 
 def unpatch() -> None:
     """Undo :func:`patch`."""
-    up = upstream()
-    original = getattr(up, "_dynacrop_original_crop_image", None)
-    if original is not None:
-        up.crop_image = original
-        del up._dynacrop_original_crop_image
+    for module, _ in patched_modules():
+        original = getattr(module, "_dynacrop_original_crop_image", None)
+        if original is not None:
+            module.crop_image = original
+            del module._dynacrop_original_crop_image
