@@ -87,3 +87,11 @@ def test_oriented_crops(benchmark, side):
     else:
         out = benchmark(dc.oriented_crop, s.image, s.corners, orientation="corners")
     assert len(out) == len(s.corners)
+
+
+def test_tensor_rows_are_skipped_with_a_note_without_the_tensor_block(monkeypatch):
+    from dynacrop_native.bench import tensor
+
+    monkeypatch.setattr(tensor, "tensor_backend", lambda: None)
+    rows, note = tensor.tensor_rows(quick=True, scale=SCALE)
+    assert rows == [] and note.startswith("tensor rows skipped:") and "\n" not in note

@@ -13,7 +13,7 @@ from dynacrop_native.integrations import inference_tensor as dt
 
 ut = dt.upstream_tensor()
 base = __import__(ut.WorkflowImageData.__module__, fromlist=["ImageParentMetadata"])
-KINDS = ("detections", "dense", "dense_uint8", "rle", "keypoints", "keypoints_instances")
+KINDS = ("detections", "dense", "dense_numeric", "rle", "keypoints", "keypoints_instances")
 
 
 def colour_forms(rng) -> list:
@@ -52,6 +52,15 @@ def box_metadata(rng, n: int, w: int) -> list[dict]:
     return entries
 
 
+def numeric_mask(rng, masks: np.ndarray) -> np.ndarray:
+    """Masks as uint8 (inside: 3) or float32 (inside: 1.5 or NaN, outside: 0.0 or -0.0); the block
+    takes non-zero as inside."""
+    if rng.random() < 0.5:
+        return masks.astype(np.uint8) * 3
+    inside = np.where(rng.random(masks.shape) < 0.5, np.float32(1.5), np.float32(np.nan))
+    return np.where(masks, inside, np.where(rng.random(masks.shape) < 0.5, np.float32(0.0), np.float32(-0.0)))
+
+
 def random_prediction(rng, kind: str, h: int, w: int, n: int):
     xyxy = random_boxes(rng, h, w, n, [torch.float32, torch.float32, torch.float64, torch.float16][rng.integers(0, 4)])
     fields = dict(
@@ -69,7 +78,7 @@ def random_prediction(rng, kind: str, h: int, w: int, n: int):
             mask = ut.InstancesRLEMasks(image_size=(h, w), masks=[
                 ut.torch_mask_to_coco_rle(torch.from_numpy(m))["counts"] for m in masks])
         else:
-            mask = torch.from_numpy(masks.astype(np.uint8) * 3 if kind == "dense_uint8" else masks)
+            mask = torch.from_numpy(numeric_mask(rng, masks) if kind == "dense_numeric" else masks)
         det = ut.InstanceDetections(mask=mask, **fields)
     if not kind.startswith("keypoints"):
         return det
@@ -113,6 +122,9 @@ def assert_same(ours, theirs, path: str = "result") -> None:
     assert type(ours) is type(theirs), f"{path}: {type(ours).__name__} != {type(theirs).__name__}"
     if isinstance(theirs, torch.Tensor):
         assert (ours.dtype, ours.device, ours.shape) == (theirs.dtype, theirs.device, theirs.shape), path
+        if theirs.is_floating_point():  # NaN equals NaN in the same place; zeros keep their sign
+            assert torch.equal(ours.isnan(), theirs.isnan()) and torch.equal(ours.signbit(), theirs.signbit()), path
+            ours, theirs = ours.nan_to_num(), theirs.nan_to_num()
         assert torch.equal(ours, theirs), path
     elif isinstance(theirs, np.ndarray):
         assert (ours.dtype, ours.shape) == (theirs.dtype, theirs.shape), path

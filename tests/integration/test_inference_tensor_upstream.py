@@ -80,6 +80,23 @@ def test_every_opacity_and_colour_form_on_one_scene(fast_path):
     assert len(fast_path) == 3 * 8 * 6 * 2
 
 
+def test_numpy_images_blend_natively_only_where_the_tables_agree(monkeypatch):
+    """cv2.addWeighted's fused multiply-add (the native kernel) and the tensor block's float32
+    `op*bg + (1-op)*v` agree for most (opacity, colour) pairs, not all: (0.7, (250, 3, 128)) differs."""
+    native_calls = []
+    real = dt.crop_arrays
+    monkeypatch.setattr(dt, "crop_arrays", lambda *args: native_calls.append(args[2] is not None) or real(*args))
+    rng = np.random.default_rng(12)
+    pixels = rng.integers(0, 256, (3, 40, 60), dtype=np.uint8)
+    prediction = random_prediction(rng, "dense", 40, 60, 4)
+    colour = (250, 3, 128)
+    for opacity, native in ((0.5, True), (0.7, False)):
+        table = dt.outside_table(ut, False, opacity, colour)
+        assert dt.native_table_matches(opacity, colour[::-1], table) is native
+        compare(image_data(pixels, False), prediction, opacity, colour)
+    assert native_calls == [True]  # 0.5: one native crop-and-blend call; 0.7: the table over views
+
+
 def test_gray_tensor_blends_into_three_planes():
     """Upstream broadcasts the RGB colour against a (1, H, W) crop: the blended crop has 3 planes."""
     rng = np.random.default_rng(8)
@@ -194,3 +211,15 @@ def test_workflow_with_tensor_representation(block):
                             cwd=HERE, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "workflow outputs equal upstream's" in result.stdout
+
+
+def test_bench_tensor_rows():
+    """`python -m dynacrop_native bench` shows these rows when the tensor block is installed."""
+    from dynacrop_native.bench.tensor import tensor_rows
+
+    rows, skipped = tensor_rows(quick=True, scale=0.05)
+    assert skipped is None
+    assert [r.scenario for r in rows[::2]] == ["S1 boxes tensor", "S2 masks tensor", "S3 masks tensor", "S4 4K tensor",
+                                               "S4 4K tensor, RLE"]
+    assert all(r.baseline.startswith("upstream v1_tensor") and r.baseline_ms > 0 and r.ours_ms > 0 for r in rows)
+    assert {r.baseline.split(", ")[-1] for r in rows[1::2]} == {"torch 1 thr"}

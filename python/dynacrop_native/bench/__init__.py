@@ -322,12 +322,18 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     print(header(), flush=True)
     start = time.perf_counter()
     rows, extra = scene_rows(quick, scale)
+    from .tensor import tensor_rows  # needs Row and compare from this module
+
+    tensor, skipped = tensor_rows(quick, scale)
+    rows += tensor
     rows += kernel_rows(quick, scale)
     rows += batch_rows(quick, scale)
     from .oriented import oriented_rows  # needs Row and compare from this module
 
     rows += oriented_rows(quick, scale)
     print(format_table(rows))
+    if skipped:
+        print(skipped)
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)
     print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")

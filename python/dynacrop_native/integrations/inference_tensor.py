@@ -124,6 +124,11 @@ class Job:
                     return None
             elif mask.ndim != 3 or tuple(mask.shape) != (len(det), height, width):
                 return None
+            else:
+                try:
+                    job.dense = mask.numpy()  # a view, read box by box
+                except TypeError:  # a dtype numpy lacks (bfloat16)
+                    return None
         job.mask, job.rle_mask = mask, rle_mask
         job.blend = mask_opacity > 0 and mask is not None
         if job.blend:
@@ -165,32 +170,31 @@ class Job:
         if self.mask is None or not (self.blend or self.rle_mask):
             return None
         masks: list[np.ndarray | None] = []
-        dense = None if self.rle_mask else self.mask
-        if dense is not None and dense.dtype == self.torch.bool:
-            dense = dense.numpy()  # a view; other dtypes are converted box by box below
         size = {"size": [self.height, self.width]}
         for i, (x0, y0, x1, y1) in enumerate(boxes.tolist()):
             if not full[i]:
                 masks.append(None)
             elif self.rle_mask:
                 masks.append(rle.decode_box({**size, "counts": self.mask.masks[i]}, (x0, y0, x1, y1), "mask"))
-            elif isinstance(dense, np.ndarray):
-                masks.append(dense[i, y0:y1, x0:x1])
+            elif self.dense.dtype == np.bool_:
+                masks.append(self.dense[i, y0:y1, x0:x1])
             else:  # as upstream's `.to(torch.bool)` (non-zero and NaN inside), over the box only
-                masks.append(dense[i, y0:y1, x0:x1].to(self.torch.bool).numpy())
+                masks.append(self.dense[i, y0:y1, x0:x1] != 0)
         return masks
 
     def array_crops(self, boxes: np.ndarray, local_masks) -> list[np.ndarray | None]:
         """The HWC BGR numpy image (no tensor materialised): views without a blend (as upstream),
-        else one native crop call, blended natively when its kernel gives the same table."""
+        else one native crop-and-blend call when the native kernel gives this table, else the
+        table applied to each crop's view."""
         if not self.blend:
             return crop_views(self.pixels, boxes)
         if native_table_matches(self.opacity, self.colour_bgr, self.table):
             return crop_arrays(self.pixels, boxes, local_masks, float(self.opacity), self.colour_bgr, True, 0)
-        crops = crop_arrays(self.pixels, boxes, None, 0.0, (0, 0, 0), True, 0)
-        for crop, m in zip(crops, local_masks):
-            if crop is not None:
-                apply_table(crop, crop, self.table, m, axis=2)
+        crops = crop_views(self.pixels, boxes)
+        for i, view in enumerate(crops):
+            if view is not None:
+                crops[i] = np.empty(view.shape, np.uint8)
+                apply_table(view, crops[i], self.table, local_masks[i], axis=2)
         return crops
 
     def tensor_crops(self, boxes: np.ndarray, full: np.ndarray, local_masks) -> list[Any]:
@@ -208,8 +212,8 @@ class Job:
                 out.append(None)
                 continue
             region = src[:, y0:y1, x0:x1]
-            if not self.blend:
-                out.append(torch.from_numpy(np.ascontiguousarray(region)))
+            if not self.blend:  # always a copy (np.ascontiguousarray would return a contiguous region itself)
+                out.append(torch.from_numpy(region.copy()))
                 continue
             planes = self.table.shape[0]
             crop = np.empty((planes, y1 - y0, x1 - x0), np.uint8)
@@ -221,13 +225,15 @@ class Job:
 
 def apply_table(source: np.ndarray, out: np.ndarray, table: np.ndarray, mask: np.ndarray, axis: int) -> None:
     """out = source where mask, else table[channel][source]; channels along `axis` (0 or 2),
-    `mask` a (h, w) bool array. `out` may be `source`."""
+    `mask` a (h, w) bool array, `out` a new array."""
     for c in range(table.shape[0]):
         src = source[c] if axis == 0 else source[:, :, c]
         dst = out[c] if axis == 0 else out[:, :, c]
-        inside = src.copy() if dst is src or np.shares_memory(dst, src) else src
-        np.take(table[c], src, out=dst)
-        np.copyto(dst, inside, where=mask)
+        if (table[c] == table[c, 0]).all():  # opacity 1: the colour, whatever the value
+            dst.fill(table[c, 0])
+        else:
+            np.take(table[c], src, out=dst)
+        np.copyto(dst, src, where=mask)
 
 
 def outside_table(up: ModuleType, tensor: bool, opacity: Any, colour: Any) -> np.ndarray:
@@ -296,8 +302,8 @@ class Translation:
             translated = up.InstanceDetections(
                 mask=up.InstancesRLEMasks(image_size=local.shape, masks=[counts]),
                 mask_size=deepcopy(job.mask.image_size), **fields)
-        else:
-            mask = job.mask[row, y0:y1, x0:x1].clone(memory_format=job.torch.contiguous_format)
+        else:  # copied by numpy: torch's copy waits for its intra-op threads, slow on a busy machine
+            mask = job.torch.from_numpy(job.dense[row, y0:y1, x0:x1].copy())
             translated = up.InstanceDetections(mask=mask, mask_size=(job.height, job.width), **fields)
         kp = job.key_points
         if kp is None:
