@@ -21,8 +21,8 @@ def payload(**fields):
 
 # (what is wrong, call, exception, message exactly as raised)
 ROWS = [
-    ("image is not a numpy array", lambda: dc.crop_boxes([[1, 2]], BOX), TypeError,
-     "image: expected a numpy array, got list"),
+    ("image is not a numpy array or a DLPack tensor", lambda: dc.crop_boxes([[1, 2]], BOX), TypeError,
+     "image: expected a numpy array or a DLPack tensor, got list"),
     ("image dtype not supported", lambda: dc.crop_boxes(IMG.astype(np.int64), BOX), TypeError,
      "image: expected dtype uint8, uint16 or float32, got int64"),
     ("image not 2-D or 3-D", lambda: dc.crop_boxes(IMG[None], BOX), ValueError,

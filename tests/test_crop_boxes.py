@@ -98,7 +98,7 @@ def test_zero_sized_image():
         (np.zeros((4, 4), np.int32), [[0, 0, 2, 2]], TypeError, "image: expected dtype uint8, uint16 or float32, got int32"),
         (np.zeros((4, 4, 3, 1), np.uint8), [[0, 0, 2, 2]], ValueError, r"image: expected shape \(H, W\) or \(H, W, C\)"),
         (np.zeros((4, 4, 5), np.uint8), [[0, 0, 2, 2]], ValueError, "image: expected 1 to 4 channels"),
-        ([[0, 1], [2, 3]], [[0, 0, 2, 2]], TypeError, "image: expected a numpy array, got list"),
+        ([[0, 1], [2, 3]], [[0, 0, 2, 2]], TypeError, "image: expected a numpy array or a DLPack tensor, got list"),
         (np.zeros((4, 4), np.uint8), [[0, 0, 2]], ValueError, r"xyxy: expected shape \(N, 4\), got \(1, 3\)"),
         (np.zeros((4, 4), np.uint8), [0, 0, 2, 2], ValueError, r"xyxy: expected shape \(N, 4\), got \(4,\)"),
         (np.zeros((4, 4), np.uint8), [[0, 0, np.nan, 2]], ValueError, "xyxy: boxes must be finite, row 0"),

@@ -15,7 +15,7 @@ MASK_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8))
 def image_array(value: object, name: str = "image", *, blend: bool = False) -> np.ndarray:
     """A 2-D or 3-D (1-4 channel) numpy image of a supported dtype; never copied."""
     if not isinstance(value, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
+        raise TypeError(f"{name}: expected a numpy array or a DLPack tensor, got {type(value).__name__}")
     if value.ndim not in (2, 3):
         raise ValueError(f"{name}: expected shape (H, W) or (H, W, C), got {value.shape}")
     if value.ndim == 3 and not 1 <= value.shape[2] <= 4:
@@ -48,7 +48,7 @@ def needs_conversion(mask: np.ndarray, name: str) -> bool:
 def mask_array(value: object, shape: tuple[int, ...], channels: int, name: str = "mask") -> np.ndarray:
     """A bool/uint8 mask of `shape` (H, W) or (H, W, channels) (others numeric: non-zero is inside)."""
     if not isinstance(value, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
+        raise TypeError(f"{name}: expected a numpy array or a DLPack tensor, got {type(value).__name__}")
     if needs_conversion(value, name):
         value = value != 0
     if value.ndim == len(shape) + 1 and value.shape[-1] == 1:

@@ -8,7 +8,7 @@ from typing import Any, Literal, NamedTuple, Sequence
 
 import numpy as np
 
-from . import _native
+from . import _native, tensors
 from ._checks import channels, image_array, shown
 from ._checks import threads as threads_arg
 from .color import background_for_channels
@@ -16,6 +16,7 @@ from .dynamic import Crop
 from .geometry import detection_boxes
 from .options import CropOptions, OutOfBounds
 from .schemas import schema_for
+from .tensors import DLPackArray, Layout
 
 _INTERPOLATIONS = {"bilinear": 0, "nearest": 1, "area": 2}  # value: the kernel's code
 _LAYOUTS = {"NHWC": False, "NCHW": True}  # value: planar
@@ -44,7 +45,7 @@ class ResizedBatch(NamedTuple):
 
 
 def crop_resize_batch(
-    image: np.ndarray | Crop[Any],
+    image: np.ndarray | DLPackArray | Crop[Any],
     detections: Any,
     size: int | Sequence[int],
     *,
@@ -64,6 +65,7 @@ def crop_resize_batch(
     square: bool = False,
     min_size: float = 0,
     out_of_bounds: OutOfBounds = "clamp",
+    image_layout: Layout = "hwc",
 ) -> ResizedBatch:
     """Crop every detection of a uint8 image and resize it to ``size`` = ``(H, W)`` in one
     native pass per crop, into one contiguous batch ready for a classifier.
@@ -77,9 +79,15 @@ def crop_resize_batch(
     channel in float32, with ``mean`` and ``std`` on the 0..255 scale (``mean=0, std=255``
     gives 0..1); ``dtype=np.float16`` gives that float32 result converted to float16 (rounded
     to nearest even, as ``astype(np.float16)``). ``layout`` is ``"NHWC"`` or ``"NCHW"``; gray images have C = 1.
+
+    ``image`` may be a CPU tensor of any DLPack library, read without a copy; ``images`` is then
+    a tensor of the same library on the native buffer (``scale``, ``offset``, ``valid`` stay
+    numpy). ``image_layout="chw"`` reads a ``(C, H, W)`` image in place.
     """
     parent = image if isinstance(image, Crop) else None
-    source = image_array(parent.image if parent else image, blend=True)
+    planar_source = tensors.layout_arg(image_layout, "image_layout")
+    array, back = tensors.read(parent.image if parent else image, "image")
+    source = image_array(tensors.hwc(array, planar_source), blend=True)
     height, width = _size(size)
     if not isinstance(keep_aspect, (bool, np.bool_)):
         raise TypeError(f"keep_aspect: expected True or False, got {type(keep_aspect).__name__}")
@@ -114,7 +122,7 @@ def crop_resize_batch(
         source, boxes, canvas, masks, a, background, placement,
         height, width, planar, bool(rgb), interp, *norm, n_threads, out_dtype == np.float16,
     )
-    return ResizedBatch(images, scale, offset, valid)
+    return ResizedBatch(tensors.give_back(back, images), scale, offset, valid)
 
 
 def _size(value: object) -> tuple[int, int]:

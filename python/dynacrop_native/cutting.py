@@ -17,6 +17,7 @@ from .color import background_for_channels
 from .geometry import detection_boxes
 from .options import CropOptions
 from .schemas import DetectionsReader, Reading, schema_for
+from .tensors import chw
 
 Cut = tuple[tuple[int, int, int, int], "np.ndarray | None", Any, Any]
 
@@ -42,13 +43,15 @@ def cut_detections(
     threads: int | None,
     id_prefix: str | None = None,
     make: Callable[[tuple[int, int, int, int], np.ndarray, Any, Any], Any] | None = None,
+    planar: bool = False,
 ) -> list:
     """Per detection of a validated image array: its int box (the padded frame with
     out_of_bounds="pad"), crop, translated prediction and id, as the detections carry it; None
     where the crop is empty. Each result is `make(box, crop, prediction, id)` (a tuple without
     `make`), built in the same pass so a caller's result objects cost no second loop.
     Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
-    drop-in) raises upstream's error instead."""
+    drop-in) raises upstream's error instead. `planar`: `source` is the HWC view of a (C, H, W)
+    image and crops come out (C, h, w)."""
     n_threads = threads_arg(threads)
     if not isinstance(detection_id_key, str):
         raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
@@ -56,7 +59,7 @@ def cut_detections(
     if schema.n == 0:
         return []
     ids = schema.ids(id_prefix)
-    cut = cut_reader(source, schema, options, copy, n_threads)
+    cut = cut_reader(source, schema, options, copy, n_threads, planar)
     translated, build = cut.reading.translated, make or _as_tuple
     frames = list(map(tuple, cut.frames.tolist()))
     if cut.frames is cut.boxes:  # no padding: each crop's frame is its box
@@ -71,9 +74,10 @@ def _as_tuple(box: tuple[int, int, int, int], crop: np.ndarray, prediction: Any,
     return box, crop, prediction, ident
 
 
-def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int) -> Cutting:
+def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int,
+               planar: bool = False) -> Cutting:
     """Every detection of `reader` cut from `source` (and blended, or made bgra) by one native
-    call; `threads` is the native count (0 = automatic)."""
+    call; `threads` is the native count (0 = automatic); `planar` as in :func:`cut_detections`."""
     a = options.mask_opacity
     boxes, canvas = detection_boxes(source, reader, options)
     frames = boxes if canvas is None else canvas
@@ -81,11 +85,13 @@ def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOption
     masks = reading.masks
     blend = masks is not None and options.blends
     arrays = crop_arrays(source, boxes, masks if blend else None, a, options.bgr, copy and not options.alpha,
-                         threads, canvas)
-    if options.alpha:
+                         threads, canvas, planar and not options.alpha)
+    if options.alpha:  # BGRA is made interleaved from views (planar: then laid out as planes)
         arrays = [None if crop is None else alpha_crop(crop, None if masks is None or not a else masks[i], a,
                                                        tuple(boxes[i]), tuple(frames[i]))
                   for i, crop in enumerate(arrays)]
+        if planar:
+            arrays = [None if crop is None else np.ascontiguousarray(chw(crop)) for crop in arrays]
     return Cutting(boxes, frames, arrays, reading)
 
 
@@ -98,24 +104,28 @@ def crop_arrays(
     copy: bool,
     threads: int,
     canvas: np.ndarray | None = None,
+    planar: bool = False,
 ) -> list[np.ndarray | None]:
     """Crops for clamped int boxes, blending each with its box-local mask when masks are given
     and opacity > 0 (one native call); views of `source` when neither blending nor copying.
     With `canvas` (the unclamped boxes of out_of_bounds="pad") each crop covers its canvas box,
     the part outside the image painted with the background by the same native call.
-    Arguments are already validated (`threads` as the native count, 0 = automatic)."""
-    if canvas is not None:
-        bg = background_for_channels(bgr, channels(source))
-        blend = masks is not None and opacity > 0
-        return _native.crop(source, boxes, masks if blend else None, opacity, bg if blend else [], threads, canvas,
-                            np.array(bg, dtype=source.dtype).tobytes())
-    if masks is not None and opacity > 0:
+    Arguments are already validated (`threads` as the native count, 0 = automatic). `planar`:
+    `source` is the HWC view of a (C, H, W) image, and crops are (C, h, w), cut plane by plane."""
+    planar = planar and source.ndim == 3
+    blend = masks is not None and opacity > 0
+    if blend and canvas is None:
         source = image_array(source, "image", blend=True)
-        bg = background_for_channels(bgr, channels(source))
-        return _native.crop(source, boxes, masks, opacity, bg, threads)
-    if copy:
-        return _native.crop(source, boxes, None, 0.0, [], threads)
-    return crop_views(source, boxes)
+    if not (blend or copy or canvas is not None):
+        views = crop_views(source, boxes)
+        return [None if v is None else chw(v) for v in views] if planar else views
+    bg = background_for_channels(bgr, channels(source)) if blend or canvas is not None else []
+    if blend and planar:  # per-pixel (h, w) masks serve every plane; per-byte ones become (C, h, w)
+        masks = [m if m is None or m.ndim == 2 else chw(m) for m in masks]
+    fill = b"" if canvas is None else np.array(bg, dtype=source.dtype).tobytes()
+    extra = {"planar": True} if planar else {}
+    return _native.crop(chw(source) if planar else source, boxes, masks if blend else None, opacity if blend else 0.0,
+                        bg if blend else [], threads, canvas, fill, **extra)
 
 
 def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:

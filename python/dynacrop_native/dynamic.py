@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, overload
 
 import numpy as np
 
-from . import frames
+from . import frames, tensors
 from ._checks import image_array
 from .cutting import cut_detections
 from .options import CropOptions, OutOfBounds, Output
+from .tensors import DLPackArray, Layout
 
 if TYPE_CHECKING:  # supervision is optional and typing_extensions only for checkers (Python 3.10)
     import supervision as sv
@@ -74,26 +75,27 @@ class DynamicCropOptions(TypedDict, total=False):
     min_size: float
     output: Output
     out_of_bounds: OutOfBounds
+    layout: Layout
 
 
 # Predictions come back in the form the detections were given: sv.Detections, a Roboflow JSON
 # payload (dict), a prediction dict per crop for a list of them, a (1, 4) array for plain boxes.
 @overload
-def dynamic_crop(image: np.ndarray | Crop[Any], detections: sv.Detections,
+def dynamic_crop(image: np.ndarray | DLPackArray | Crop[Any], detections: sv.Detections,
                  **options: Unpack[DynamicCropOptions]) -> list[Crop[sv.Detections] | None]: ...
 @overload
-def dynamic_crop(image: np.ndarray | Crop[Any], detections: Mapping[str, Any],
+def dynamic_crop(image: np.ndarray | DLPackArray | Crop[Any], detections: Mapping[str, Any],
                  **options: Unpack[DynamicCropOptions]) -> list[Crop[dict[str, Any]] | None]: ...
 @overload
-def dynamic_crop(image: np.ndarray | Crop[Any], detections: Sequence[Mapping[str, Any]],
+def dynamic_crop(image: np.ndarray | DLPackArray | Crop[Any], detections: Sequence[Mapping[str, Any]],
                  **options: Unpack[DynamicCropOptions]) -> list[Crop[dict[str, Any]] | None]: ...
 @overload
-def dynamic_crop(image: np.ndarray | Crop[Any], detections: np.ndarray | Sequence[Sequence[float]],
+def dynamic_crop(image: np.ndarray | DLPackArray | Crop[Any], detections: np.ndarray | Sequence[Sequence[float]],
                  **options: Unpack[DynamicCropOptions]) -> list[Crop[np.ndarray] | None]: ...
 
 
 def dynamic_crop(
-    image: np.ndarray | Crop[Any],
+    image: np.ndarray | DLPackArray | Crop[Any],
     detections: Any,
     *,
     mask_opacity: float = 0.0,
@@ -107,6 +109,7 @@ def dynamic_crop(
     min_size: float = 0,
     output: Output = "image",
     out_of_bounds: OutOfBounds = "clamp",
+    layout: Layout = "hwc",
 ) -> list[Crop[Any] | None]:
     """One :class:`Crop` per detection (``None`` where the box is empty), like Inference's
     ``roboflow_core/dynamic_crop@v1``: boxes rounded half to even and clamped to the image,
@@ -138,9 +141,16 @@ def dynamic_crop(
     filling that part with ``background_color`` (offsets may then be negative; with
     ``output="bgra"`` the padding is transparent, alpha 0); boxes with no pixel inside the image
     still give None.
+
+    ``image`` may be a CPU tensor of any DLPack library (torch, JAX, ...), read without a copy;
+    each ``Crop.image`` is then a tensor of the same library sharing the native buffer.
+    ``layout="chw"`` takes a ``(C, H, W)`` image and gives ``(C, h, w)`` crops, cut and blended
+    plane by plane (the colour still applies in BGR order: reverse it for an RGB image).
     """
+    planar = tensors.layout_arg(layout)
     parent = image if isinstance(image, Crop) else None
-    source = image_array(parent.image if parent else image)
+    array, back = tensors.read(parent.image if parent else image, "image")
+    source = image_array(tensors.hwc(array, planar))
     options = CropOptions(mask_opacity, background_color, margin, margin_ratio, square, min_size, out_of_bounds, output)
     id_prefix = f"{parent.parent_id}/" if parent else ""
     size = source.shape[1], source.shape[0]
@@ -150,13 +160,16 @@ def dynamic_crop(
     def make(box: tuple, crop: np.ndarray, predictions: Any, parent_id: Any) -> Crop[Any]:
         x0, y0 = box[0], box[1]
         parent_id = str(parent_id)
+        if back is not None:
+            crop = tensors.give_back(back, crop)
         return _crop(crop, predictions, parent_id, (x0, y0), size, root_id if parent else parent_id,
                      (root_x + x0, root_y + y0))
 
-    return cut_detections(source, detections, options, detection_id_key, copy, threads, id_prefix, make=make)
+    return cut_detections(source, detections, options, detection_id_key, copy, threads, id_prefix, make=make,
+                          planar=planar)
 
 
-def dynamic_crop_batch(images: Sequence[np.ndarray | Crop[Any]], detections: Sequence[Any],
+def dynamic_crop_batch(images: Sequence[np.ndarray | DLPackArray | Crop[Any]], detections: Sequence[Any],
                        **options: Unpack[DynamicCropOptions]) -> list[list[Crop[Any] | None]]:
     """:func:`dynamic_crop` for many frames: ``images[k]`` with ``detections[k]``; the keyword
     options (``mask_opacity``, ``background_color``, ``threads``, ...) apply to every frame."""
