@@ -198,14 +198,19 @@ class Job:
         return crops
 
     def tensor_crops(self, boxes: np.ndarray, full: np.ndarray, local_masks) -> list[Any]:
-        """CHW crops as new contiguous CPU tensors, read from a view of the frame.
-        Without a blend each crop is one strided copy; with one, the outside value comes from the
-        call's per-channel table and the inside is copied over (both over the crop only). A gray
-        (1, H, W) image blends into three planes, as upstream's broadcasting of the RGB colour does.
-        numpy rather than a native kernel here: the native crop and blend kernels read and write
-        interleaved (HWC) pixels and blend with cv2.addWeighted's fused multiply-add, which is not
-        the tensor block's float32 `op*bg + (1-op)*v`; the table is that expression, exactly."""
+        """CHW crops as new contiguous CPU tensors. One native planar crop call (each plane cut,
+        and blended, on its own; the tensors share the native buffers) whenever the native blend
+        gives exactly the tensor block's per-channel table (float32 `op*bg + (1-op)*v`, RGB
+        order), the usual case; else numpy: the outside value from that table and the inside
+        copied over, both over the crop only. A gray (1, H, W) image blends into three planes, as
+        upstream's broadcasting of the RGB colour does (numpy path)."""
         src, torch = self.pixels, self.torch
+        planes = src.shape[0]
+        rgb = self.colour_bgr[::-1] if self.blend else (0, 0, 0)
+        if 1 <= planes <= 4 and (not self.blend or (planes == 3 and native_table_matches(self.opacity, rgb, self.table))):
+            crops = crop_arrays(src.transpose(1, 2, 0), boxes, local_masks if self.blend else None,
+                                float(self.opacity) if self.blend else 0.0, rgb, True, 0, planar=True)
+            return [None if crop is None else torch.from_numpy(crop) for crop in crops]
         out: list[Any] = []
         for i, (x0, y0, x1, y1) in enumerate(boxes.tolist()):
             if not full[i]:
@@ -215,9 +220,8 @@ class Job:
             if not self.blend:  # always a copy (np.ascontiguousarray would return a contiguous region itself)
                 out.append(torch.from_numpy(region.copy()))
                 continue
-            planes = self.table.shape[0]
-            crop = np.empty((planes, y1 - y0, x1 - x0), np.uint8)
-            source = np.broadcast_to(region, crop.shape) if region.shape[0] != planes else region
+            crop = np.empty((self.table.shape[0], y1 - y0, x1 - x0), np.uint8)
+            source = np.broadcast_to(region, crop.shape) if region.shape[0] != crop.shape[0] else region
             apply_table(source, crop, self.table, local_masks[i], axis=0)
             out.append(torch.from_numpy(crop))
         return out
@@ -255,9 +259,10 @@ def outside_table(up: ModuleType, tensor: bool, opacity: Any, colour: Any) -> np
 
 
 def native_table_matches(opacity: Any, bgr: Any, table: np.ndarray) -> bool:
-    """Whether the native blend (cv2.addWeighted's arithmetic) gives exactly `table` (the numpy
-    image path's BGR table) for this opacity and colour: then the crop and blend run as one native
-    call. True for opacity 0, 1 and 0.5 with any colour, and for most other pairs."""
+    """Whether the native blend (cv2.addWeighted's arithmetic) gives exactly `table` for this
+    opacity and colour (`bgr` in the table's channel order: BGR for numpy images, RGB for
+    tensors): then the crop and blend run as one native call. True for opacity 0, 1 and 0.5 with
+    any colour, and for most other pairs."""
     if not isinstance(opacity, (float, int)) or isinstance(opacity, bool) or not 0 <= opacity <= 1:
         return False
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in bgr):
