@@ -75,7 +75,4 @@ def remove_background(
     mask = mask_array(mask, crop.shape[:2], channels(crop))
     a = opacity(mask_opacity)
     bg = background_for_channels(parse_color(background_color), channels(crop))
-    if not planar:
-        return tensors.give_back(back, _native.blend(crop, mask, a, bg, threads_arg(threads)))
-    mask = mask if mask.ndim == 2 else tensors.chw(mask)
-    return tensors.give_back(back, _native.blend(tensors.chw(crop), mask, a, bg, threads_arg(threads), planar=True))
+    return tensors.give_back(back, _native.blend(crop, mask, a, bg, threads_arg(threads), planar))

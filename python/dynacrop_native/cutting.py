@@ -111,7 +111,8 @@ def crop_arrays(
     With `canvas` (the unclamped boxes of out_of_bounds="pad") each crop covers its canvas box,
     the part outside the image painted with the background by the same native call.
     Arguments are already validated (`threads` as the native count, 0 = automatic). `planar`:
-    `source` is the HWC view of a (C, H, W) image, and crops are (C, h, w), cut plane by plane."""
+    `source` is the HWC view of a (C, H, W) image (any strides), and crops are (C, h, w), cut plane
+    by plane by the native kernels."""
     planar = planar and source.ndim == 3
     blend = masks is not None and opacity > 0
     if blend and canvas is None:
@@ -120,12 +121,9 @@ def crop_arrays(
         views = crop_views(source, boxes)
         return [None if v is None else chw(v) for v in views] if planar else views
     bg = background_for_channels(bgr, channels(source)) if blend or canvas is not None else []
-    if blend and planar:  # per-pixel (h, w) masks serve every plane; per-byte ones become (C, h, w)
-        masks = [m if m is None or m.ndim == 2 else chw(m) for m in masks]
     fill = b"" if canvas is None else np.array(bg, dtype=source.dtype).tobytes()
-    extra = {"planar": True} if planar else {}
-    return _native.crop(chw(source) if planar else source, boxes, masks if blend else None, opacity if blend else 0.0,
-                        bg if blend else [], threads, canvas, fill, **extra)
+    return _native.crop(source, boxes, masks if blend else None, opacity if blend else 0.0, bg if blend else [],
+                        threads, canvas, fill, planar)
 
 
 def crop_views(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray | None]:

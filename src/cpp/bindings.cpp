@@ -50,9 +50,13 @@ Arena arena(size_t bytes) {
     return {memory.release(), std::move(owner)};
 }
 
-nb::object wrap(uint8_t* data, const nb::capsule& owner, const Array& like, int64_t h, int64_t w, int64_t c) {
-    const size_t shape[3] = {static_cast<size_t>(h), static_cast<size_t>(w), static_cast<size_t>(c)};
-    return nb::cast(nb::ndarray<nb::numpy>(data, like.ndim(), shape, owner, nullptr, like.dtype()));
+// An output of `like`'s dtype and dimensions: (h, w), (h, w, c) or, planar, (c, h, w).
+nb::object wrap(uint8_t* data, const nb::capsule& owner, const Array& like, int64_t h, int64_t w, int64_t c,
+                bool planar) {
+    const size_t hwc[3] = {static_cast<size_t>(h), static_cast<size_t>(w), static_cast<size_t>(c)};
+    const size_t chw[3] = {static_cast<size_t>(c), static_cast<size_t>(h), static_cast<size_t>(w)};
+    const bool planes = planar && like.ndim() == 3;
+    return nb::cast(nb::ndarray<nb::numpy>(data, like.ndim(), planes ? chw : hwc, owner, nullptr, like.dtype()));
 }
 
 // ---- Argument checks and views
@@ -133,16 +137,27 @@ void check_local_mask(const Array& mask, int64_t h, int64_t w, int64_t c, bool t
     if (!is_mask_dtype(mask)) fail(name + ": expected dtype bool or uint8");
 }
 
+// The blend plans of a call: one for interleaved pixels, or one one-channel plan per plane.
+std::vector<BlendPlan> blend_plans(double opacity, const std::vector<uint8_t>& bg, bool per_byte, bool planar) {
+    const int c = static_cast<int>(bg.size());
+    if (!planar) return {make_blend_plan(opacity, bg.data(), c, per_byte && c > 1)};
+    std::vector<BlendPlan> plans;
+    for (int p = 0; p < c; ++p) plans.push_back(make_blend_plan(opacity, bg.data() + p, 1, false));
+    return plans;
+}
+
 // Box-local masks checked (one mask or None per box, all of one layout), as views, and the
-// blend plan they share; no plan and no views without masks.
+// blend plans they share; no plans and no views without masks.
 struct Masks {
     std::vector<StridedView> views;
-    std::optional<BlendPlan> plan;
-    const StridedView* data() const { return plan ? views.data() : nullptr; }
+    std::vector<BlendPlan> plans;
+    const StridedView* data() const { return plans.empty() ? nullptr : views.data(); }
+    const BlendPlan* plan() const { return plans.empty() ? nullptr : plans.data(); }
 };
 
 Masks check_masks(const Array& image, const StridedView& img, const int64_t* b, int64_t n,
-                  const std::optional<LocalMasks>& masks, double mask_opacity, const std::vector<int>& background) {
+                  const std::optional<LocalMasks>& masks, double mask_opacity, const std::vector<int>& background,
+                  bool planar = false) {
     Masks out;
     if (!masks) return out;
     check_opacity(mask_opacity);
@@ -161,8 +176,7 @@ Masks check_masks(const Array& image, const StridedView& img, const int64_t* b, 
         per_byte = layout;
         out.views[static_cast<size_t>(i)] = view_of(*m);
     }
-    const std::vector<uint8_t> bg = background_bytes(background, img.c);
-    out.plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), per_byte == 1 && img.c > 1);
+    out.plans = blend_plans(mask_opacity, background_bytes(background, img.c), per_byte == 1, planar);
     return out;
 }
 
@@ -219,12 +233,13 @@ void check_placement(const Boxes& placement, const Boxes& boxes, const int64_t* 
 // opacity > 0 also remove the background outside each mask; with `canvas`, crop i is canvas
 // box i, the part outside the image painted with `fill` (one pixel's bytes).
 nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> masks, double mask_opacity,
-              const std::vector<int>& background, int threads, std::optional<Boxes> canvas, nb::bytes fill) {
+              const std::vector<int>& background, int threads, std::optional<Boxes> canvas, nb::bytes fill,
+              bool planar) {
     check_threads(threads);
     const StridedView img = image_view(image, "image", masks.has_value());
     const int64_t* b = image_boxes(boxes, img);
     const int64_t n = static_cast<int64_t>(boxes.shape(0));
-    const Masks m = check_masks(image, img, b, n, masks, mask_opacity, background);
+    const Masks m = check_masks(image, img, b, n, masks, mask_opacity, background, planar);
     const int64_t* cv = canvas ? canvas_boxes(*canvas, boxes) : nullptr;
     if (canvas && static_cast<int64_t>(fill.size()) != img.pixel_bytes())
         fail("fill: expected " + std::to_string(img.pixel_bytes()) + " bytes (one pixel)");
@@ -233,8 +248,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
     const Arena out = arena(batch.bytes);
     {
         ReleaseGil release;
-        run_crops(img, batch, out.data, m.plan ? &*m.plan : nullptr, reinterpret_cast<const uint8_t*>(fill.c_str()),
-                  threads);
+        run_crops(img, batch, out.data, m.plan(), reinterpret_cast<const uint8_t*>(fill.c_str()), threads, planar);
     }
     nb::list result;
     for (int64_t j : batch.job_of) {
@@ -242,7 +256,7 @@ nb::list crop(const Array& image, const Boxes& boxes, std::optional<LocalMasks> 
             result.append(nb::none());
         } else {
             const CropJob& job = batch.jobs[static_cast<size_t>(j)];
-            result.append(wrap(job.dst, out.owner, image, job.out_h, job.out_w, img.c));
+            result.append(wrap(job.dst, out.owner, image, job.out_h, job.out_w, img.c, planar));
         }
     }
     return result;
@@ -280,7 +294,7 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
     const Arena out = arena(batch.bytes);
     {
         ReleaseGil release;
-        run_resizes(img, batch, out.data, spec, m.plan ? &*m.plan : nullptr);
+        run_resizes(img, batch, out.data, spec, m.plan());
     }
     const size_t hw[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
     const size_t cc = static_cast<size_t>(img.c), nn = static_cast<size_t>(n);
@@ -294,13 +308,13 @@ nb::object crop_resize(const Array& image, const Boxes& boxes, const Boxes& canv
 
 // Background removal on one crop: a new array, the inputs untouched.
 nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, const std::vector<int>& background,
-                 int threads) {
+                 int threads, bool planar) {
     check_threads(threads);
     const StridedView img = image_view(crop_arr, "crop", true);
     check_opacity(mask_opacity);
     check_local_mask(mask, img.h, img.w, img.c, crop_arr.ndim() == 3, "mask");
-    const std::vector<uint8_t> bg = background_bytes(background, img.c);
-    const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(img.c), mask.ndim() == 3 && img.c > 1);
+    const std::vector<BlendPlan> plans =
+        blend_plans(mask_opacity, background_bytes(background, img.c), mask.ndim() == 3, planar);
     const int64_t box[4] = {0, 0, img.w, img.h};
     const StridedView mask_view = view_of(mask);
     CropBatch batch = plan_crops(box, nullptr, 1, &mask_view, img.pixel_bytes());
@@ -308,9 +322,9 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     const Arena out = arena(batch.bytes);
     {
         ReleaseGil release;
-        run_crops(img, batch, out.data, &plan, nullptr, threads);
+        run_crops(img, batch, out.data, plans.data(), nullptr, threads, planar);
     }
-    return wrap(out.data, out.owner, crop_arr, img.h, img.w, img.c);
+    return wrap(out.data, out.owner, crop_arr, img.h, img.w, img.c, planar);
 }
 
 // Test hook: the kernel path ("copy", "fill", "fixed" or "blend") these arguments select and
@@ -401,12 +415,13 @@ NB_MODULE(_native, m) {
     m.def("threads_used", &threads_used, "Test hook: threads that ran items in this thread's last parallel call.");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
-          "canvas"_a = nb::none(), "fill"_a = nb::bytes(""),
+          "canvas"_a = nb::none(), "fill"_a = nb::bytes(""), "planar"_a = false,
           "Copy every (x0, y0, x1, y1) box (int64, inside the image) into a new C-contiguous array; "
           "None for empty boxes. masks: one box-local mask (or None) per box; with opacity > 0 the "
           "background outside mask i is removed in crop i. canvas: crop i is canvas box i, the part "
           "outside the image painted with fill (one pixel's bytes). "
-          "threads: 0 = automatic, n = at most n threads.");
+          "threads: 0 = automatic, n = at most n threads. planar: the (H, W, C) image (any strides, "
+          "e.g. the transposed view of a (C, H, W) one) is cut plane by plane into (C, h, w) crops.");
     m.def("crop_resize", &crop_resize, "image"_a, "boxes"_a, "canvas"_a, "masks"_a.none(), "mask_opacity"_a,
           "background"_a, "placement"_a, "height"_a, "width"_a, "planar"_a, "rgb"_a, "interpolation"_a, "mean"_a.none(), "std"_a.none(),
           "threads"_a = 0, "half"_a = false,
@@ -414,7 +429,9 @@ NB_MODULE(_native, m) {
           "slot i of one (N, H, W, C) or, planar, (N, C, H, W) batch; uint8, or float32 "
           "(v - mean) / std with per-channel mean and std (half: that float32 rounded to float16).");
     m.def("blend", &blend, "crop"_a, "mask"_a, "mask_opacity"_a, "background"_a, "threads"_a = 0,
-          "Background removal on one uint8 crop; returns a new array.");
+          "planar"_a = false,
+          "Background removal on one uint8 (h, w, C) crop (any strides); returns a new array, "
+          "(C, h, w) when planar (blended plane by plane).");
     m.def("blend_plan", &blend_plan, "mask_opacity"_a, "background"_a,
           "(kernel path: 'copy', 'fill', 'fixed' or 'blend'; the exact outside-mask value of every "
           "(channel, value) pair, channels x 256 bytes).");

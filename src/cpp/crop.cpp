@@ -11,39 +11,61 @@
 namespace dcn {
 namespace {
 
-// A band of output rows of one job: the unit of work handed to threads.
+// A band of output rows of one job (of one plane of it, planar): the unit of work handed to threads.
 struct Band {
     const CropJob* job;
     int64_t y0, y1;
+    int64_t plane;
+};
+
+// Plane p of a strided view as a one-channel view (one-channel views serve every plane).
+StridedView plane_of(const StridedView& v, int64_t p) {
+    if (v.c == 1) return v;
+    StridedView out = v;
+    out.data = v.data + p * v.sc;
+    out.c = 1;
+    out.sc = v.itemsize;
+    return out;
+}
+
+// What a band reads and writes: the image (or plane), the job's mask (or that plane's), the
+// output (or plane of it), its plan and fill pixel.
+struct Target {
+    StridedView image, mask;
+    uint8_t* dst;
+    const BlendPlan* plan;
+    const uint8_t* fill;
 };
 
 constexpr int64_t kBandBytes = 256 * 1024;  // small enough to balance, large enough to amortise
 
-void run_band(const StridedView& image, const Band& band, const BlendPlan* plan, BlendRowFn blend_row,
-              const uint8_t* fill, std::vector<uint8_t>& mask_row) {
+void run_band(const Target& t, const Band& band, BlendRowFn blend_row, std::vector<uint8_t>& mask_row) {
     const CropJob& job = *band.job;
+    const StridedView &image = t.image, &mask = t.mask;
+    const BlendPlan* plan = t.plan;
+    const uint8_t* fill = t.fill;
     const int64_t px = image.pixel_bytes(), row_bytes = job.out_w * px;
-    const bool blend = plan && plan->mode != BlendPlan::Mode::copy && job.mask.data != nullptr;
+    const bool blend = plan && plan->mode != BlendPlan::Mode::copy && mask.data != nullptr;
     // Output rows above and below the box are padding, [y0, y1) hold image rows.
     const int64_t y0 = std::clamp(band.y0, job.top, job.top + job.h), y1 = std::clamp(band.y1, job.top, job.top + job.h);
-    paint_pixels(job.dst + band.y0 * row_bytes, (y0 - band.y0) * job.out_w, fill, px);
-    paint_pixels(job.dst + y1 * row_bytes, (band.y1 - y1) * job.out_w, fill, px);
+    paint_pixels(t.dst + band.y0 * row_bytes, (y0 - band.y0) * job.out_w, fill, px);
+    paint_pixels(t.dst + y1 * row_bytes, (band.y1 - y1) * job.out_w, fill, px);
     // Rows that follow one another in the image, the mask and the output (full-width crops of
     // contiguous images) are one long row: one kernel call instead of one per row.
     const bool follow = job.out_w == job.w && image.row_contiguous() && image.sy == row_bytes &&
-                        (!blend || (job.mask.row_contiguous() && job.mask.sy == job.w * job.mask.pixel_bytes()));
+                        (!blend || (mask.row_contiguous() && mask.sy == job.w * mask.pixel_bytes()));
     const int64_t rows = follow ? std::min<int64_t>(y1 - y0, 1) : y1 - y0;
     const int64_t w = follow ? job.w * (y1 - y0) : job.w;
     const bool sides = job.out_w > job.w;  // padding left or right of the box
     const uint8_t* src = image.data + (job.y0 + y0 - job.top) * image.sy + job.x0 * image.sx;
-    uint8_t* dst = job.dst + y0 * row_bytes + job.left * px;
+    uint8_t* dst = t.dst + y0 * row_bytes + job.left * px;
     for (int64_t y = y0; y < y0 + rows; ++y, src += image.sy, dst += row_bytes) {
         if (sides) {
             paint_pixels(dst - job.left * px, job.left, fill, px);
             paint_pixels(dst + job.w * px, job.out_w - job.left - job.w, fill, px);
         }
         if (blend)
-            blend_image_row(src, image, w, job.mask.data + (y - job.top) * job.mask.sy, job.mask, *plan, blend_row,
+            blend_image_row(src, image, w, mask.data + (y - job.top) * mask.sy, mask, *plan, blend_row,
                             mask_row.data(), dst);
         else
             copy_row(src, image, w, dst);
@@ -73,10 +95,11 @@ CropBatch plan_crops(const int64_t* boxes, const int64_t* canvas, int64_t n, con
     return batch;
 }
 
-void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, const BlendPlan* plan, const uint8_t* fill,
-               int threads) {
+void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, const BlendPlan* plans,
+               const uint8_t* fill, int threads, bool planar) {
     const BlendRowFn blend_row = active_kernels().blend_row;
-    const int64_t px = image.pixel_bytes();
+    const int64_t planes = planar ? image.c : 1;
+    const int64_t px = planar ? image.itemsize : image.pixel_bytes();  // bytes per output pixel of a plane
     std::vector<Band> bands;
     int64_t total = 0;
     size_t scratch = 0;  // widest strided mask row, so no worker allocates while running
@@ -84,14 +107,23 @@ void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, cons
         job.dst = memory + job.offset;
         const int64_t row_bytes = std::max<int64_t>(1, job.out_w * px);
         const int64_t step = std::max<int64_t>(1, kBandBytes / row_bytes);
-        for (int64_t y = 0; y < job.out_h; y += step) bands.push_back({&job, y, std::min(job.out_h, y + step)});
-        total += job.out_h * job.out_w * px;
+        for (int64_t p = 0; p < planes; ++p)
+            for (int64_t y = 0; y < job.out_h; y += step) bands.push_back({&job, y, std::min(job.out_h, y + step), p});
+        total += job.out_h * job.out_w * px * planes;
         if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
     }
     const int workers = worker_count(threads, total, bands.size());
     std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(workers), std::vector<uint8_t>(scratch));
     parallel_for(bands.size(), workers, [&](int worker, size_t i) {
-        run_band(image, bands[i], plan, blend_row, fill, rows[static_cast<size_t>(worker)]);
+        const Band& band = bands[i];
+        const CropJob& job = *band.job;
+        Target t{image, job.mask, job.dst, plans, fill};
+        if (planar) {
+            const int64_t p = band.plane;
+            t = {plane_of(image, p), plane_of(job.mask, p), job.dst + p * job.out_h * job.out_w * px,
+                 plans ? plans + p : nullptr, fill ? fill + p * px : nullptr};
+        }
+        run_band(t, band, blend_row, rows[static_cast<size_t>(worker)]);
     });
 }
 

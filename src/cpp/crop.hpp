@@ -36,9 +36,12 @@ CropBatch plan_crops(const int64_t* boxes, const int64_t* canvas, int64_t n, con
 
 // Runs every job into `memory` (batch.bytes, aligned), split into row bands over `threads`
 // threads (0 = automatic); output pixels outside their box get `fill` (one pixel's bytes).
-// With `plan`, the background outside each job's mask is removed. Touches no Python object
-// (call it with the GIL released); results do not depend on the thread count.
-void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, const BlendPlan* plan, const uint8_t* fill,
-               int threads);
+// With `plans`, the background outside each job's mask is removed. `planar`: each output is
+// (C, out_h, out_w), cut plane by plane (image.c one-channel planes of the strided image, each
+// with its own one-channel plan, plans[p], and fill byte(s) fill + p * itemsize); otherwise
+// outputs are interleaved and plans[0] serves every channel. Touches no Python object (call
+// it with the GIL released); results do not depend on the thread count.
+void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, const BlendPlan* plans,
+               const uint8_t* fill, int threads, bool planar = false);
 
 }  // namespace dcn

@@ -19,7 +19,8 @@ def given(monkeypatch):
     real = tensors.give_back
 
     def give_back(back, array):
-        arrays.append(array)
+        if back is not None and array is not None:
+            arrays.append(array)
         return real(back, array)
 
     monkeypatch.setattr(tensors, "give_back", give_back)
