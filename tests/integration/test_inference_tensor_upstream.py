@@ -80,21 +80,40 @@ def test_every_opacity_and_colour_form_on_one_scene(fast_path):
     assert len(fast_path) == 3 * 8 * 6 * 2
 
 
-def test_numpy_images_blend_natively_only_where_the_tables_agree(monkeypatch):
+def test_images_blend_natively_only_where_the_tables_agree(monkeypatch):
     """cv2.addWeighted's fused multiply-add (the native kernel) and the tensor block's float32
-    `op*bg + (1-op)*v` agree for most (opacity, colour) pairs, not all: (0.7, (250, 3, 128)) differs."""
+    `op*bg + (1-op)*v` agree for most (opacity, colour) pairs, not all: (0.7, (250, 3, 128)) differs.
+    Numpy images then take one interleaved native call, tensors one planar call."""
     native_calls = []
     real = dt.crop_arrays
-    monkeypatch.setattr(dt, "crop_arrays", lambda *args: native_calls.append(args[2] is not None) or real(*args))
+
+    def counted(*args, **kwargs):
+        native_calls.append((args[2] is not None, kwargs.get("planar", False)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dt, "crop_arrays", counted)
     rng = np.random.default_rng(12)
     pixels = rng.integers(0, 256, (3, 40, 60), dtype=np.uint8)
     prediction = random_prediction(rng, "dense", 40, 60, 4)
     colour = (250, 3, 128)
-    for opacity, native in ((0.5, True), (0.7, False)):
-        table = dt.outside_table(ut, False, opacity, colour)
-        assert dt.native_table_matches(opacity, colour[::-1], table) is native
-        compare(image_data(pixels, False), prediction, opacity, colour)
-    assert native_calls == [True]  # 0.5: one native crop-and-blend call; 0.7: the table over views
+    for as_tensor in (False, True):
+        for opacity, native in ((0.5, True), (0.7, False)):
+            table = dt.outside_table(ut, as_tensor, opacity, colour)
+            assert dt.native_table_matches(opacity, colour if as_tensor else colour[::-1], table) is native
+            compare(image_data(pixels, as_tensor), prediction, opacity, colour)
+    # 0.5: one native crop-and-blend call (numpy: interleaved; tensor: planar); 0.7: the table.
+    assert native_calls == [(True, False), (True, True)]
+
+
+def test_tensor_crops_without_a_blend_are_one_planar_native_call(monkeypatch):
+    calls = []
+    real = dt.crop_arrays
+    monkeypatch.setattr(dt, "crop_arrays", lambda *a, **k: calls.append(k.get("planar")) or real(*a, **k))
+    rng = np.random.default_rng(3)
+    for planes in (1, 3):
+        pixels = rng.integers(0, 256, (planes, 30, 50), dtype=np.uint8)
+        compare(image_data(pixels, True), random_prediction(rng, "dense", 30, 50, 5), 0.0, "#000")
+    assert calls == [True, True]
 
 
 def test_gray_tensor_blends_into_three_planes():
