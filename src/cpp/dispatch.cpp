@@ -5,7 +5,9 @@
 #include <atomic>
 #include <stdexcept>
 
-#if defined(DYNACROP_X86)
+#if defined(DYNACROP_X86) && defined(_MSC_VER)
+#include <intrin.h>
+#elif defined(DYNACROP_X86)
 #include <cpuid.h>
 #endif
 
@@ -23,23 +25,44 @@ struct CpuInfo {
     bool sse41 = false, avx2 = false, fma = false, avx512bw = false;
 };
 
+// cpuid leaf `leaf`, sub-leaf `sub` into a, b, c, d; false where the CPU has no such leaf.
+bool cpuid(unsigned leaf, unsigned sub, unsigned& a, unsigned& b, unsigned& c, unsigned& d) {
+#if defined(_MSC_VER)
+    int r[4];
+    __cpuid(r, 0);
+    if (static_cast<unsigned>(r[0]) < leaf) return false;
+    __cpuidex(r, static_cast<int>(leaf), static_cast<int>(sub));
+    a = static_cast<unsigned>(r[0]), b = static_cast<unsigned>(r[1]), c = static_cast<unsigned>(r[2]),
+    d = static_cast<unsigned>(r[3]);
+    return true;
+#else
+    return __get_cpuid_count(leaf, sub, &a, &b, &c, &d) != 0;
+#endif
+}
+
+// XCR0: the register state the OS saves (call only when cpuid reports OSXSAVE).
+unsigned long long xcr0() {
+#if defined(_MSC_VER)
+    return _xgetbv(0);
+#else
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (static_cast<unsigned long long>(hi) << 32) | lo;
+#endif
+}
+
 // cpuid says what the core implements; XGETBV says whether the OS saves the wider registers
 // on context switch. Both are needed before touching YMM/ZMM state.
 CpuInfo detect() {
     CpuInfo info;
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return info;
+    if (!cpuid(1, 0, a, b, c, d)) return info;
     info.sse41 = c & (1u << 19);
     const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
-    unsigned long long xcr0 = 0;
-    if (osxsave) {
-        unsigned lo, hi;
-        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        xcr0 = (static_cast<unsigned long long>(hi) << 32) | lo;
-    }
-    const bool ymm_state = (xcr0 & 0x6) == 0x6;
-    const bool zmm_state = (xcr0 & 0xe6) == 0xe6;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+    const unsigned long long state = osxsave ? xcr0() : 0;
+    const bool ymm_state = (state & 0x6) == 0x6;
+    const bool zmm_state = (state & 0xe6) == 0xe6;
+    if (cpuid(7, 0, a, b, c, d)) {
         info.avx2 = avx && ymm_state && (b & (1u << 5));
         info.avx512bw = ymm_state && zmm_state && (b & (1u << 16)) && (b & (1u << 30));
     }

@@ -8,6 +8,8 @@
 #include <new>
 #include <string>
 
+#include "portable.hpp"
+
 namespace dcn {
 
 constexpr size_t kAlign = 64;
@@ -31,7 +33,7 @@ class TooLarge : public std::bad_alloc {
 void check_memory(size_t total, const char* name);
 
 struct FreeOutput {
-    void operator()(void* p) const noexcept { std::free(p); }
+    void operator()(void* p) const noexcept { aligned_free(p); }
 };
 using OutputMemory = std::unique_ptr<uint8_t, FreeOutput>;
 

@@ -15,6 +15,7 @@
 #include "dispatch.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
+#include "portable.hpp"
 #include "rows.hpp"
 
 namespace dcn {
@@ -439,8 +440,8 @@ ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int6
     const size_t output = std::min<size_t>(batch.bytes, INT64_MAX);
     batch.workers = worker_count(threads, static_cast<int64_t>(output), static_cast<size_t>(n));
     size_t scratch = 0;
-    batch.needed = __builtin_mul_overflow(batch.scratch.bytes, static_cast<size_t>(batch.workers), &scratch) ||
-                           __builtin_add_overflow(batch.bytes, scratch, &batch.needed)
+    batch.needed = mul_overflow(batch.scratch.bytes, static_cast<size_t>(batch.workers), &scratch) ||
+                           add_overflow(batch.bytes, scratch, &batch.needed)
                        ? SIZE_MAX
                        : batch.needed;
     return batch;

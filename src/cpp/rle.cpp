@@ -1,6 +1,8 @@
 // COCO RLE decoding (rle.hpp): compressed counts and the box region of a mask.
 #include "rle.hpp"
 
+#include "portable.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -37,7 +39,7 @@ std::vector<uint64_t> rle_counts_from_string(std::string_view s) {
 
 uint64_t rle_pixels(int64_t h, int64_t w) {
     int64_t total = 0;
-    if (__builtin_mul_overflow(h, w, &total))
+    if (mul_overflow(h, w, &total))
         throw std::invalid_argument("rle: size [" + std::to_string(h) + ", " + std::to_string(w) +
                                     "] has more than 2^63 - 1 pixels");
     return static_cast<uint64_t>(total);
