@@ -10,7 +10,7 @@ cv2 = pytest.importorskip("cv2")
 from dynacrop_native.bench import upstream_v1  # noqa: E402
 
 WIDTHS = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031]
-OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125]
+OPACITIES = [0.0, 1.0, 0.5, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125, 0.6, 0.2]
 
 
 def opencv_upstream(crop, mask, a, bgr):
@@ -78,8 +78,10 @@ def test_every_kernel_path_is_exercised():
         want = numpy_reference(values, np.zeros((1, 256), bool), a, bg)[0].T  # (channel, value)
         assert np.frombuffer(table, np.uint8).reshape(3, 256).tolist() == want.tolist()
     assert modes[0.0] == "copy" and modes[1.0] == "fill"
-    assert modes[0.5] == modes[0.25] == modes[0.125] == "fixed"
-    assert modes[0.1] == modes[0.7] == "blend"
+    assert modes[0.5] == "half"
+    assert modes[0.25] == modes[0.125] == modes[0.75] == "fixed"  # ties: the parity rule
+    assert modes[0.6] == modes[0.2] == modes[1e-7] == "affine"
+    assert modes[0.1] == modes[0.7] == "blend"  # float ties no fixed point reproduces
 
 
 def test_ties_near_half(isa):

@@ -327,14 +327,15 @@ nb::object blend(const Array& crop_arr, const Array& mask, double mask_opacity, 
     return wrap(out.data, out.owner, crop_arr, img.h, img.w, img.c, planar);
 }
 
-// Test hook: the kernel path ("copy", "fill", "fixed" or "blend") these arguments select and
-// the exact outside-mask table (channels x 256 bytes) every kernel must reproduce.
+// Test hook: the kernel path ("copy", "fill", "fixed", "affine", "half" or "blend") these
+// arguments select and the exact outside-mask table (channels x 256 bytes) every kernel must
+// reproduce.
 nb::tuple blend_plan(double mask_opacity, const std::vector<int>& background) {
     check_opacity(mask_opacity);
     const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
     if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
     const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false);
-    static const char* modes[] = {"copy", "fill", "fixed", "blend"};
+    static const char* modes[] = {"copy", "fill", "fixed", "affine", "half", "blend"};
     std::string table;
     for (size_t c = 0; c < bg.size(); ++c) table.append(reinterpret_cast<const char*>(plan.table[c]), 256);
     return nb::make_tuple(modes[static_cast<int>(plan.mode)], nb::bytes(table.data(), table.size()));
@@ -433,7 +434,7 @@ NB_MODULE(_native, m) {
           "Background removal on one uint8 (h, w, C) crop (any strides); returns a new array, "
           "(C, h, w) when planar (blended plane by plane).");
     m.def("blend_plan", &blend_plan, "mask_opacity"_a, "background"_a,
-          "(kernel path: 'copy', 'fill', 'fixed' or 'blend'; the exact outside-mask value of every "
+          "(kernel path: 'copy', 'fill', 'fixed', 'affine', 'half' or 'blend'; the exact outside-mask value of every "
           "(channel, value) pair, channels x 256 bytes).");
     m.def("rle_decode_string", &rle_decode_string, "counts"_a, "h"_a, "w"_a, "box"_a,
           "The box region (x0, y0, x1, y1) of an h x w COCO RLE mask with compressed counts.");

@@ -2,6 +2,7 @@
 // kernel mode for it.
 #include "blend.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -37,6 +38,48 @@ bool find_fixed_point(BlendPlan& p) {
     return false;
 }
 
+// Affine mode: a weight near beta * 2^16 and, per channel, an offset k with
+// affine_value(v, w, k) == table[c][v] for every v. For one weight each v bounds k to
+// [256 t - m, 256 t + 255 - m] (m the product's high half, t the table value), so the
+// search intersects 256 intervals per channel and weight; the result is checked again.
+bool find_affine(BlendPlan& p) {
+    const long w0 = std::lround(double(p.beta) * 65536.0);
+    for (long i = 0; i <= 128; ++i) {
+        const long w = w0 + (i % 2 ? (i + 1) / 2 : -(i / 2));  // w0, w0 + 1, w0 - 1, ...
+        if (w < 0 || w > 65535) continue;
+        uint16_t ks[kMaxChannels];
+        bool all = true;
+        for (int c = 0; c < p.channels && all; ++c) {
+            long lo = 0, hi = 65535 - ((255 * w) >> 8);
+            for (int v = 0; v < 256 && lo <= hi; ++v) {
+                const long m = (256L * v * w) >> 16, t = p.table[c][v];
+                lo = std::max(lo, 256 * t - m);
+                hi = std::min(hi, 256 * t + 255 - m);
+            }
+            all = lo <= hi;
+            if (all) ks[c] = static_cast<uint16_t>((lo + hi) / 2);
+            for (int v = 0; v < 256 && all; ++v)
+                all = affine_value(uint16_t(v), uint16_t(w), ks[c]) == p.table[c][v];
+        }
+        if (all) {
+            p.fixed_w = uint16_t(w);
+            for (int k = 0; k < 128; ++k) p.fixed_k_repeat[k] = ks[k % p.channels];
+            return true;
+        }
+    }
+    return false;
+}
+
+// Half mode: opacity 0.5 gives fma(bg, 0.5, v * 0.5) = (bg + v) / 2 exactly, rounded half to
+// even; checked against the table like every other path.
+bool half_matches(const BlendPlan& p) {
+    if (p.alpha != 0.5f || p.beta != 0.5f) return false;
+    for (int c = 0; c < p.channels; ++c)
+        for (int v = 0; v < 256; ++v)
+            if (half_value(uint8_t(v), uint8_t(p.bg[c])) != p.table[c][v]) return false;
+    return true;
+}
+
 BlendPlan build_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
     BlendPlan p;
     p.channels = channels;
@@ -56,11 +99,16 @@ BlendPlan build_plan(double opacity, const uint8_t* bg, int channels, bool mask_
         }
     }
     for (int k = 0; k < 128; ++k) p.fill_repeat[k] = p.table[k % channels][0];
+    for (int k = 0; k < 128; ++k) p.bg_byte_repeat[k] = bg[k % channels];
     for (int k = 0; k < 16; ++k) p.bg_repeat[k] = p.bg[k % channels];
     if (opacity == 0.0)
         p.mode = BlendPlan::Mode::copy;
     else if (constant)
         p.mode = BlendPlan::Mode::fill;
+    else if (half_matches(p))
+        p.mode = BlendPlan::Mode::half;
+    else if (find_affine(p))
+        p.mode = BlendPlan::Mode::affine;
     else if (find_fixed_point(p))
         p.mode = BlendPlan::Mode::fixed;
     else

@@ -14,10 +14,13 @@ namespace dcn {
 constexpr int kMaxChannels = 4;
 
 struct BlendPlan {
-    // copy: a == 0. fill: the outside value is bg[c] for every v. fixed: the table equals
-    // 16-bit fixed point (v * fixed_w + K[c]) / 256 rounded half to even, checked for all
-    // 256 x C entries at plan time. blend: float32 lanes exactly like OpenCV.
-    enum class Mode { copy, fill, fixed, blend };
+    // copy: a == 0. fill: the outside value is bg[c] for every v. half: a == 0.5, the table
+    // equals half_value (the byte average rounded half to even). affine: the table equals
+    // affine_value (truncating 16-bit fixed point with a 16-bit weight). fixed: the table
+    // equals 16-bit fixed point (v * fixed_w + K[c]) / 256 rounded half to even (ties need the
+    // parity rule, e.g. opacity 0.5). Both are checked for all 256 x C entries at plan time,
+    // affine tried first (fewer operations). blend: float32 lanes exactly like OpenCV.
+    enum class Mode { copy, fill, fixed, affine, half, blend };
     Mode mode = Mode::copy;
     int channels = 3;         // bytes per pixel, 1..4
     bool mask_per_byte = false;  // mask has one byte per image byte ((h, w, C) masks)
@@ -29,15 +32,31 @@ struct BlendPlan {
     // The same values repeated in pixel order (element k has channel k % channels), so SIMD
     // kernels load phase-rotated constants instead of computing them per row.
     alignas(64) uint8_t fill_repeat[128] = {};  // outside value in fill mode
+    alignas(64) uint8_t bg_byte_repeat[128] = {};  // the background bytes (half mode)
     alignas(64) float bg_repeat[16] = {};
-    uint16_t fixed_w = 0;
-    alignas(64) uint16_t fixed_k_repeat[128] = {};  // K[k % channels]
+    uint16_t fixed_w = 0;                           // fixed and affine modes: the weight
+    alignas(64) uint16_t fixed_k_repeat[128] = {};  // and the offsets, K[k % channels]
 };
 
 // Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic).
 inline uint8_t fixed_point_value(uint16_t v, uint16_t w, uint16_t k) {
     const uint16_t y = static_cast<uint16_t>(v * w + k);
     return static_cast<uint8_t>(static_cast<uint16_t>(y + 127 + ((y >> 8) & 1)) >> 8);
+}
+
+// Half-mode outside value, (v + bg) / 2 rounded half to even, as the SIMD kernels compute
+// it: the byte average rounded up, less one where the sum was odd and the average is odd.
+inline uint8_t half_value(uint8_t v, uint8_t bg) {
+    const uint8_t up = static_cast<uint8_t>((v + bg + 1) >> 1);
+    return static_cast<uint8_t>(up - ((v ^ bg) & up & 1));
+}
+
+// Affine-mode outside value as the SIMD kernels compute it: the high half of the 16-bit
+// product (v * 256) * w (v * beta with 8 fraction bits), plus k, truncated. The plan keeps
+// (255 * w >> 8) + k below 2^16, so no lane overflows.
+inline uint8_t affine_value(uint16_t v, uint16_t w, uint16_t k) {
+    const uint32_t high = (static_cast<uint32_t>(v) * 256u * w) >> 16;
+    return static_cast<uint8_t>((high + k) >> 8);
 }
 
 // Build the plan for one call. `bg` holds `channels` values in 0..255 (already in the image's

@@ -16,6 +16,7 @@ struct Consts {
     __m256 alpha, beta;
     __m256 bg[3];      // background for 8 lanes whose first byte has channel phase p
     __m256i fill[4];   // outside value of vector j of a block (fill mode)
+    __m256i bg_bytes[4];  // the background of vector j of a block (half mode)
     __m256i expand[4]; // pshufb patterns spreading pixel masks over the block's vectors
     __m256i w;         // fixed mode: weight and per-byte offsets in unpack order
     __m256i k_lo[4], k_hi[4];
@@ -41,31 +42,46 @@ struct Avx2 {
     // and 24-31, and narrow puts them back in order (consts give K in the same order).
     static Vec widen_lo(Vec v) { return _mm256_unpacklo_epi8(v, _mm256_setzero_si256()); }
     static Vec widen_hi(Vec v) { return _mm256_unpackhi_epi8(v, _mm256_setzero_si256()); }
+    static Vec scaled_lo(Vec v) { return _mm256_unpacklo_epi8(_mm256_setzero_si256(), v); }
+    static Vec scaled_hi(Vec v) { return _mm256_unpackhi_epi8(_mm256_setzero_si256(), v); }
     static Vec narrow(Vec lo, Vec hi) { return _mm256_packus_epi16(lo, hi); }
+    static Vec mulhi16(Vec a, Vec b) { return _mm256_mulhi_epu16(a, b); }
+    static Vec avg8(Vec a, Vec b) { return _mm256_avg_epu8(a, b); }
+    static Vec xor8(Vec a, Vec b) { return _mm256_xor_si256(a, b); }
+    static Vec and8(Vec a, Vec b) { return _mm256_and_si256(a, b); }
+    static Vec sub8(Vec a, Vec b) { return _mm256_sub_epi8(a, b); }
+    static Vec set8(uint8_t v) { return _mm256_set1_epi8(static_cast<char>(v)); }
     static Vec add16(Vec a, Vec b) { return _mm256_add_epi16(a, b); }
     static Vec mul16(Vec a, Vec b) { return _mm256_mullo_epi16(a, b); }
     static Vec and16(Vec a, Vec b) { return _mm256_and_si256(a, b); }
     static Vec shr8(Vec a) { return _mm256_srli_epi16(a, 8); }
     static Vec set16(uint16_t v) { return _mm256_set1_epi16(static_cast<short>(v)); }
 
+    template <int C, BlendPlan::Mode M>
     static Consts consts(const BlendPlan& plan) {
-        const int C = plan.channels;
+        using Mode = BlendPlan::Mode;
+        constexpr bool weighted = M == Mode::fixed || M == Mode::affine;
         Consts k;
-        k.alpha = _mm256_set1_ps(plan.alpha);
-        k.beta = _mm256_set1_ps(plan.beta);
-        for (int p = 0; p < 3; ++p) k.bg[p] = _mm256_loadu_ps(plan.bg_repeat + p);
-        for (int j = 0; j < C; ++j) {
-            k.fill[j] = load(plan.fill_repeat + 32 * j);
-            const uint16_t* kr = plan.fixed_k_repeat + 32 * j;
-            k.k_lo[j] = halves(kr, kr + 16);
-            k.k_hi[j] = halves(kr + 8, kr + 24);
+        if constexpr (M == Mode::blend) {
+            k.alpha = _mm256_set1_ps(plan.alpha);
+            k.beta = _mm256_set1_ps(plan.beta);
+            for (int p = 0; p < 3; ++p) k.bg[p] = _mm256_loadu_ps(plan.bg_repeat + p);
         }
-        k.w = set16(plan.fixed_w);
-        if (C == 3) {
+        for (int j = 0; j < C; ++j) {
+            if constexpr (M == Mode::fill) k.fill[j] = load(plan.fill_repeat + 32 * j);
+            if constexpr (M == Mode::half) k.bg_bytes[j] = load(plan.bg_byte_repeat + 32 * j);
+            if constexpr (weighted) {
+                const uint16_t* kr = plan.fixed_k_repeat + 32 * j;
+                k.k_lo[j] = halves(kr, kr + 16);
+                k.k_hi[j] = halves(kr + 8, kr + 24);
+            }
+        }
+        if constexpr (weighted) k.w = set16(plan.fixed_w);
+        if constexpr (C == 3) {
             k.expand[0] = halves(kBgrExpand[0], kBgrExpand[1]);
             k.expand[1] = halves(kBgrExpand[2], kBgrExpand[0]);
             k.expand[2] = halves(kBgrExpand[1], kBgrExpand[2]);
-        } else if (C == 4) {
+        } else if constexpr (C == 4) {
             for (int j = 0; j < 4; ++j) k.expand[j] = halves(kBgraExpand[(2 * j) % 4], kBgraExpand[(2 * j + 1) % 4]);
         }
         return k;

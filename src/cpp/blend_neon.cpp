@@ -17,6 +17,7 @@ struct Consts {
     float32x4_t alpha, beta;
     float32x4_t bg[3];     // background for 4 lanes whose first byte has channel phase p
     uint8x16_t fill[4];    // outside value of vector j of a block (fill mode)
+    uint8x16_t bg_bytes[4];  // the background of vector j of a block (half mode)
     uint8x16_t expand[4];  // tbl patterns spreading pixel masks over the block's vectors
     uint16x8_t w;          // fixed mode: weight and per-byte offsets
     uint16x8_t k_lo[4], k_hi[4];
@@ -37,26 +38,45 @@ struct Neon {
     // the unsigned saturating narrow equals x86's packus.
     static uint16x8_t widen_lo(Vec v) { return vmovl_u8(vget_low_u8(v)); }
     static uint16x8_t widen_hi(Vec v) { return vmovl_high_u8(v); }
+    static uint16x8_t scaled_lo(Vec v) { return vshll_n_u8(vget_low_u8(v), 8); }
+    static uint16x8_t scaled_hi(Vec v) { return vshll_high_n_u8(v, 8); }
     static Vec narrow(uint16x8_t lo, uint16x8_t hi) { return vqmovn_high_u16(vqmovn_u16(lo), hi); }
+    static Vec avg8(Vec a, Vec b) { return vrhaddq_u8(a, b); }
+    static Vec xor8(Vec a, Vec b) { return veorq_u8(a, b); }
+    static Vec and8(Vec a, Vec b) { return vandq_u8(a, b); }
+    static Vec sub8(Vec a, Vec b) { return vsubq_u8(a, b); }
+    static Vec set8(uint8_t v) { return vdupq_n_u8(v); }
+    static uint16x8_t mulhi16(uint16x8_t a, uint16x8_t b) {  // the odd u16 halves of the u32 products
+        return vuzp2q_u16(vreinterpretq_u16_u32(vmull_u16(vget_low_u16(a), vget_low_u16(b))),
+                          vreinterpretq_u16_u32(vmull_high_u16(a, b)));
+    }
     static uint16x8_t add16(uint16x8_t a, uint16x8_t b) { return vaddq_u16(a, b); }
     static uint16x8_t mul16(uint16x8_t a, uint16x8_t b) { return vmulq_u16(a, b); }
     static uint16x8_t and16(uint16x8_t a, uint16x8_t b) { return vandq_u16(a, b); }
     static uint16x8_t shr8(uint16x8_t a) { return vshrq_n_u16(a, 8); }
     static uint16x8_t set16(uint16_t v) { return vdupq_n_u16(v); }
 
+    template <int C, BlendPlan::Mode M>
     static Consts consts(const BlendPlan& plan) {
-        const int C = plan.channels;
+        using Mode = BlendPlan::Mode;
+        constexpr bool weighted = M == Mode::fixed || M == Mode::affine;
         Consts k;
-        k.alpha = vdupq_n_f32(plan.alpha);
-        k.beta = vdupq_n_f32(plan.beta);
-        for (int p = 0; p < 3; ++p) k.bg[p] = vld1q_f32(plan.bg_repeat + p);
-        for (int j = 0; j < C; ++j) {
-            k.fill[j] = load(plan.fill_repeat + 16 * j);
-            k.k_lo[j] = vld1q_u16(plan.fixed_k_repeat + 16 * j);
-            k.k_hi[j] = vld1q_u16(plan.fixed_k_repeat + 16 * j + 8);
+        if constexpr (M == Mode::blend) {
+            k.alpha = vdupq_n_f32(plan.alpha);
+            k.beta = vdupq_n_f32(plan.beta);
+            for (int p = 0; p < 3; ++p) k.bg[p] = vld1q_f32(plan.bg_repeat + p);
         }
-        k.w = set16(plan.fixed_w);
-        for (int j = 0; j < 4; ++j) k.expand[j] = load(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
+        for (int j = 0; j < C; ++j) {
+            if constexpr (M == Mode::fill) k.fill[j] = load(plan.fill_repeat + 16 * j);
+            if constexpr (M == Mode::half) k.bg_bytes[j] = load(plan.bg_byte_repeat + 16 * j);
+            if constexpr (weighted) {
+                k.k_lo[j] = vld1q_u16(plan.fixed_k_repeat + 16 * j);
+                k.k_hi[j] = vld1q_u16(plan.fixed_k_repeat + 16 * j + 8);
+            }
+        }
+        if constexpr (weighted) k.w = set16(plan.fixed_w);
+        if constexpr (C > 1)
+            for (int j = 0; j < C; ++j) k.expand[j] = load(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
         return k;
     }
 

@@ -10,9 +10,11 @@
 // (pixel-mask bytes -> byte masks of the block's C vectors); blend<C>(src, offset, k) (one
 // vector of the float32 blend, exact per the ISA's own trick); and 16-bit lanes for the fixed
 // point: widen_lo/widen_hi (bytes -> u16 halves, as Vec or as the ISA's own 16-bit vector type,
-// NEON's uint16x8_t), narrow (saturate back in byte order), add16, mul16, and16, shr8, set16.
+// NEON's uint16x8_t), scaled_lo/scaled_hi (the same halves times 256), narrow (saturate back in
+// byte order), add16, mul16, mulhi16 (high half of the unsigned product), and16, shr8, set16;
+// and bytes for the half mode: avg8 (average rounded up), xor8, and8, sub8, set8.
 #pragma once
-#include <cstring>
+#include <utility>
 
 #include "blend.hpp"
 
@@ -28,6 +30,32 @@ inline typename Ops::Vec fixed_point(typename Ops::Vec s, int j, const typename 
                        round(Ops::add16(Ops::mul16(Ops::widen_hi(s), k.w), k.k_hi[j])));
 }
 
+// f(0), ..., f(C - 1) written out: compilers at -O2 keep a loop over a block's vectors, and
+// with it the vectors spilled to the stack (measured: benchmarks/native/floors.cpp).
+template <class F, int... J>
+inline void each_index(F& f, std::integer_sequence<int, J...>) {
+    (f(J), ...);
+}
+
+template <int C, class F>
+inline void each_vector(F&& f) {
+    each_index(f, std::make_integer_sequence<int, C>{});
+}
+
+// Affine mode on one vector: (high half of (v * 256) * w, + K) >> 8 (BlendPlan, affine_value).
+template <class Ops>
+inline typename Ops::Vec affine(typename Ops::Vec s, int j, const typename Ops::Consts& k) {
+    return Ops::narrow(Ops::shr8(Ops::add16(Ops::mulhi16(Ops::scaled_lo(s), k.w), k.k_lo[j])),
+                       Ops::shr8(Ops::add16(Ops::mulhi16(Ops::scaled_hi(s), k.w), k.k_hi[j])));
+}
+
+// Half mode on one vector: (v + bg) / 2 rounded half to even (half_value).
+template <class Ops>
+inline typename Ops::Vec half(typename Ops::Vec s, int j, const typename Ops::Consts& k) {
+    const auto up = Ops::avg8(s, k.bg_bytes[j]);
+    return Ops::sub8(up, Ops::and8(Ops::and8(Ops::xor8(s, k.bg_bytes[j]), up), Ops::set8(1)));
+}
+
 // One block of kStep pixels (C vectors of kStep bytes): kept where the mask says inside,
 // else the mode's outside value; a block wholly inside the mask is copied.
 template <class Ops, int C, bool PerByte, BlendPlan::Mode M>
@@ -35,36 +63,39 @@ inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, c
     using Vec = typename Ops::Vec;
     constexpr size_t W = Ops::kStep;
     Vec outside[C];
+    bool inside;
     if constexpr (PerByte) {
-        outside[0] = Ops::is_zero(Ops::load(mask));
-        Vec any = outside[0];
-        for (int j = 1; j < C; ++j) {
-            outside[j] = Ops::is_zero(Ops::load(mask + W * j));
-            any = Ops::either(any, outside[j]);
-        }
-        if (Ops::none(any)) {
-            if (src != dst) std::memcpy(dst, src, W * C);
-            return;
-        }
+        Vec any = Ops::is_zero(Ops::load(mask));
+        outside[0] = any;
+        each_vector<C - 1>([&](int j) {
+            outside[j + 1] = Ops::is_zero(Ops::load(mask + W * (j + 1)));
+            any = Ops::either(any, outside[j + 1]);
+        });
+        inside = Ops::none(any);
     } else {
         const Vec z = Ops::is_zero(Ops::load(mask));
-        if (Ops::none(z)) {
-            if (src != dst) std::memcpy(dst, src, W * C);
-            return;
-        }
-        Ops::template spread<C>(z, k, outside);
+        inside = Ops::none(z);
+        if (!inside) Ops::template spread<C>(z, k, outside);
     }
-    for (int j = 0; j < C; ++j) {
+    if (inside) {  // vector moves: a memcpy of the block compiles to half-width ones
+        if (src != dst) each_vector<C>([&](int j) { Ops::store(dst + W * j, Ops::load(src + W * j)); });
+        return;
+    }
+    each_vector<C>([&](int j) {
         const Vec s = Ops::load(src + W * j);
         Vec o;
         if constexpr (M == BlendPlan::Mode::fill)
             o = k.fill[j];
         else if constexpr (M == BlendPlan::Mode::fixed)
             o = fixed_point<Ops>(s, j, k);
+        else if constexpr (M == BlendPlan::Mode::affine)
+            o = affine<Ops>(s, j, k);
+        else if constexpr (M == BlendPlan::Mode::half)
+            o = half<Ops>(s, j, k);
         else
             o = Ops::template blend<C>(src + W * j, static_cast<int>(W) * j, k);
         Ops::store(dst + W * j, Ops::select(s, o, outside[j]));
-    }
+    });
 }
 
 // One row with blocks of Ops::kStep pixels, then the rest: as one more block ending at the
@@ -73,7 +104,7 @@ inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, c
 template <class Ops, int C, bool PerByte, BlendPlan::Mode M>
 void blend_row_blocks(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
     constexpr size_t step = Ops::kStep, mask_bytes = PerByte ? C : 1;  // mask bytes per pixel
-    const auto k = Ops::consts(plan);
+    const auto k = Ops::template consts<C, M>(plan);  // only what this mode reads: rows can be short
     size_t i = 0;
     for (; i + step <= n; i += step) blend_block<Ops, C, PerByte, M>(src + i * C, mask + i * mask_bytes, dst + i * C, k);
     if (i == n) return;
@@ -85,7 +116,7 @@ void blend_row_blocks(const uint8_t* src, const uint8_t* mask, uint8_t* dst, siz
     }
 }
 
-// Ops handle 1-, 3- and 4-channel rows in fill, fixed and blend modes; everything else goes
+// Ops handle 1-, 3- and 4-channel rows in fill, fixed, affine, half and blend modes; everything else goes
 // to the scalar kernel.
 template <class Ops, int C, bool PerByte>
 void blend_by_mode(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
@@ -93,6 +124,8 @@ void blend_by_mode(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t
     switch (plan.mode) {
         case M::fill: return blend_row_blocks<Ops, C, PerByte, M::fill>(src, mask, dst, n, plan);
         case M::fixed: return blend_row_blocks<Ops, C, PerByte, M::fixed>(src, mask, dst, n, plan);
+        case M::affine: return blend_row_blocks<Ops, C, PerByte, M::affine>(src, mask, dst, n, plan);
+        case M::half: return blend_row_blocks<Ops, C, PerByte, M::half>(src, mask, dst, n, plan);
         default: return blend_row_blocks<Ops, C, PerByte, M::blend>(src, mask, dst, n, plan);
     }
 }

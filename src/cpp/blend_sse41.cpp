@@ -18,6 +18,7 @@ struct Consts {
     __m128 beta;
     __m128d bga_lo[3], bga_hi[3];  // bg * alpha (exact, double) for 4 lanes of channel phase p
     __m128i fill[4];
+    __m128i bg_bytes[4];  // half mode
     __m128i expand[4];
     __m128i w, k_lo[4], k_hi[4];  // fixed mode
 };
@@ -35,29 +36,45 @@ struct Sse41 {
     static Vec select(Vec a, Vec b, Vec m) { return _mm_blendv_epi8(a, b, m); }
     static Vec widen_lo(Vec v) { return _mm_unpacklo_epi8(v, _mm_setzero_si128()); }
     static Vec widen_hi(Vec v) { return _mm_unpackhi_epi8(v, _mm_setzero_si128()); }
+    static Vec scaled_lo(Vec v) { return _mm_unpacklo_epi8(_mm_setzero_si128(), v); }
+    static Vec scaled_hi(Vec v) { return _mm_unpackhi_epi8(_mm_setzero_si128(), v); }
     static Vec narrow(Vec lo, Vec hi) { return _mm_packus_epi16(lo, hi); }
+    static Vec mulhi16(Vec a, Vec b) { return _mm_mulhi_epu16(a, b); }
+    static Vec avg8(Vec a, Vec b) { return _mm_avg_epu8(a, b); }
+    static Vec xor8(Vec a, Vec b) { return _mm_xor_si128(a, b); }
+    static Vec and8(Vec a, Vec b) { return _mm_and_si128(a, b); }
+    static Vec sub8(Vec a, Vec b) { return _mm_sub_epi8(a, b); }
+    static Vec set8(uint8_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
     static Vec add16(Vec a, Vec b) { return _mm_add_epi16(a, b); }
     static Vec mul16(Vec a, Vec b) { return _mm_mullo_epi16(a, b); }
     static Vec and16(Vec a, Vec b) { return _mm_and_si128(a, b); }
     static Vec shr8(Vec a) { return _mm_srli_epi16(a, 8); }
     static Vec set16(uint16_t v) { return _mm_set1_epi16(static_cast<short>(v)); }
 
+    template <int C, BlendPlan::Mode M>
     static Consts consts(const BlendPlan& plan) {
-        const int C = plan.channels;
+        using Mode = BlendPlan::Mode;
+        constexpr bool weighted = M == Mode::fixed || M == Mode::affine;
         Consts k;
-        k.beta = _mm_set1_ps(plan.beta);
-        const __m128d alpha = _mm_set1_pd(plan.alpha);
-        for (int p = 0; p < 3; ++p) {  // exact: 8-bit x 24-bit products fit a double
-            k.bga_lo[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p)), alpha);
-            k.bga_hi[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p + 2)), alpha);
+        if constexpr (M == Mode::blend) {
+            k.beta = _mm_set1_ps(plan.beta);
+            const __m128d alpha = _mm_set1_pd(plan.alpha);
+            for (int p = 0; p < 3; ++p) {  // exact: 8-bit x 24-bit products fit a double
+                k.bga_lo[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p)), alpha);
+                k.bga_hi[p] = _mm_mul_pd(_mm_cvtps_pd(_mm_loadu_ps(plan.bg_repeat + p + 2)), alpha);
+            }
         }
         for (int j = 0; j < C; ++j) {
-            k.fill[j] = load(plan.fill_repeat + 16 * j);
-            k.k_lo[j] = load(plan.fixed_k_repeat + 16 * j);
-            k.k_hi[j] = load(plan.fixed_k_repeat + 16 * j + 8);
+            if constexpr (M == Mode::fill) k.fill[j] = load(plan.fill_repeat + 16 * j);
+            if constexpr (M == Mode::half) k.bg_bytes[j] = load(plan.bg_byte_repeat + 16 * j);
+            if constexpr (weighted) {
+                k.k_lo[j] = load(plan.fixed_k_repeat + 16 * j);
+                k.k_hi[j] = load(plan.fixed_k_repeat + 16 * j + 8);
+            }
         }
-        k.w = set16(plan.fixed_w);
-        for (int j = 0; j < 4; ++j) k.expand[j] = load(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
+        if constexpr (weighted) k.w = set16(plan.fixed_w);
+        if constexpr (C > 1)
+            for (int j = 0; j < C; ++j) k.expand[j] = load(C == 3 ? kBgrExpand[j % 3] : kBgraExpand[j]);
         return k;
     }
 

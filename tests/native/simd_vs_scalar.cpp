@@ -77,6 +77,8 @@ const char* mode_name(BlendPlan::Mode m) {
         case BlendPlan::Mode::copy: return "copy";
         case BlendPlan::Mode::fill: return "fill";
         case BlendPlan::Mode::fixed: return "fixed";
+        case BlendPlan::Mode::affine: return "affine";
+        case BlendPlan::Mode::half: return "half";
         default: return "float";
     }
 }
