@@ -334,6 +334,9 @@ def run(quick: bool = False, plot_path: str | None = None, scale: float = 1.0) -
     print(format_table(rows))
     if skipped:
         print(skipped)
+    from .floors import floor_table
+
+    print(floor_table(quick))
     serial, auto, speedup = extra["threads"]
     threads = dc._native.resolve_threads(0, 1 << 30)
     print(f"threads: S4 serial {serial:.2f} ms, threads=None ({threads} threads) {auto:.2f} ms: {speedup:.2f}x speed-up")
