@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -76,6 +78,12 @@ def test_padding_is_painted_by_the_threads(rng, isa, opacity):
 def test_automatic_threads_only_for_large_work():
     assert _native.resolve_threads(0, 10_000) == 1
     assert _native.resolve_threads(3, 10_000) == 3
+    # Calls of several MB take every usable core however busy the machine is (a larger share of
+    # the CPU); between 1 and 6 MB, the cores other processes leave free (at least 1).
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    usable = min(cores, 8)
+    assert _native.resolve_threads(0, 64 << 20) == usable
+    assert 1 <= _native.resolve_threads(0, 2 << 20) <= usable
 
 
 def test_batch_matches_per_frame_calls(rng):
