@@ -75,17 +75,6 @@ void line(const std::string& name, double us, double floor_us, double copy_us, c
                 us / copy_us, target.c_str(), target.empty() ? "" : met ? "met" : "NOT met");
 }
 
-const char* mode_name(dcn::BlendPlan::Mode m) {
-    switch (m) {
-        case dcn::BlendPlan::Mode::copy: return "copy";
-        case dcn::BlendPlan::Mode::fill: return "fill";
-        case dcn::BlendPlan::Mode::fixed: return "fixed";
-        case dcn::BlendPlan::Mode::affine: return "affine";
-        case dcn::BlendPlan::Mode::half: return "half";
-        default: return "float";
-    }
-}
-
 void k1_rows(int rounds, std::mt19937& rng) {
     const size_t side = 1000, row = 3 * side, bytes = row * side;
     std::vector<uint8_t> crop(bytes), random_mask(side * side), inside(side * side, 1), outside(side * side, 0);
@@ -139,7 +128,7 @@ void k1_rows(int rounds, std::mt19937& rng) {
     for (size_t l = 0; l < levels.size(); ++l) {
         for (size_t p = 0; p < std::size(paths); ++p) {
             const double us = t[2 + l * std::size(paths) + p];
-            const std::string name = std::string(paths[p].name) + " [" + mode_name(plans[p].mode) + ", " + levels[l] + "]";
+            const std::string name = std::string(paths[p].name) + " [" + dcn::mode_name(plans[p].mode) + ", " + levels[l] + "]";
             const bool float_path = plans[p].mode == dcn::BlendPlan::Mode::blend;
             line(name, us, t[1], t[0], "<= 1.15x floor", us / t[1] <= 1.15);
             if (float_path) line("  the same, against a copy", us, t[1], t[0], "<= 2.0x copy", us / t[0] <= 2.0);

@@ -335,10 +335,9 @@ nb::tuple blend_plan(double mask_opacity, const std::vector<int>& background) {
     const std::vector<uint8_t> bg = background_bytes(background, static_cast<int64_t>(background.size()));
     if (bg.empty() || bg.size() > kMaxChannels) fail("background_color: expected 1 to 4 components");
     const BlendPlan plan = make_blend_plan(mask_opacity, bg.data(), static_cast<int>(bg.size()), false);
-    static const char* modes[] = {"copy", "fill", "fixed", "affine", "half", "blend"};
     std::string table;
     for (size_t c = 0; c < bg.size(); ++c) table.append(reinterpret_cast<const char*>(plan.table[c]), 256);
-    return nb::make_tuple(modes[static_cast<int>(plan.mode)], nb::bytes(table.data(), table.size()));
+    return nb::make_tuple(mode_name(plan.mode), nb::bytes(table.data(), table.size()));
 }
 
 // The [y0, y1) x [x0, x1) region of an h x w COCO RLE mask, as a new bool array.

@@ -118,6 +118,11 @@ BlendPlan build_plan(double opacity, const uint8_t* bg, int channels, bool mask_
 
 }  // namespace
 
+const char* mode_name(BlendPlan::Mode mode) {
+    static const char* const names[] = {"copy", "fill", "fixed", "affine", "half", "blend"};
+    return names[static_cast<int>(mode)];
+}
+
 BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte) {
     // Building a plan evaluates 256 x C table entries (a few microseconds); callers usually
     // repeat the same arguments, so each thread keeps its last plan.

@@ -59,6 +59,10 @@ inline uint8_t affine_value(uint16_t v, uint16_t w, uint16_t k) {
     return static_cast<uint8_t>((high + k) >> 8);
 }
 
+// The path's name, as `_native.blend_plan` reports it ("copy", "fill", "fixed", "affine",
+// "half" or "blend", the float path).
+const char* mode_name(BlendPlan::Mode mode);
+
 // Build the plan for one call. `bg` holds `channels` values in 0..255 (already in the image's
 // channel order), `opacity` is in [0, 1].
 BlendPlan make_blend_plan(double opacity, const uint8_t* bg, int channels, bool mask_per_byte);

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Builds simd_vs_scalar.cpp with the kernels and dispatch it tests and runs it.
+# Builds simd_vs_scalar.cpp (or another driver) with the kernels, dispatch and crop job and runs it.
 #   bash tests/native/run.sh host      the host's levels (x86-64: sse4.1 and avx2 where the CPU has them)
 #   bash tests/native/run.sh aarch64   cross-built with aarch64-linux-gnu-g++, run under qemu-aarch64-static (neon)
+#   bash tests/native/run.sh host DRIVER.cpp [ARGS...]   another driver (benchmarks/native/run.sh)
 # Flags as CMakeLists.txt gives the extension: -ffp-contract=off everywhere, per-ISA flags per file.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src="$here/../../src/cpp"
 target=${1:-host}
+driver=${2:-$here/simd_vs_scalar.cpp}
+shift $(( $# > 2 ? 2 : $# ))
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp parallel.cpp)
+common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp parallel.cpp
+        crop.cpp output.cpp rows.cpp)
 flags=(-O2 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -I"$src")
 if [ "$target" = aarch64 ]; then
   cxx=aarch64-linux-gnu-g++
@@ -27,5 +31,5 @@ else
   echo "run.sh: no SIMD level for host $(uname -m); use 'aarch64' to cross-build" >&2
   exit 2
 fi
-"$cxx" "${flags[@]}" "$here/simd_vs_scalar.cpp" "${common[@]/#/$src/}" "${objects[@]}" -pthread -o "$out/simd_vs_scalar"
-"${run[@]}" "$out/simd_vs_scalar"
+"$cxx" "${flags[@]}" "$driver" "${common[@]/#/$src/}" "${objects[@]}" -pthread -o "$out/driver"
+"${run[@]}" "$out/driver" "$@"

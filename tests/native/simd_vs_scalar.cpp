@@ -72,17 +72,6 @@ bool same(const std::string& what, const T* got, const T* want, size_t n) {
     return true;
 }
 
-const char* mode_name(BlendPlan::Mode m) {
-    switch (m) {
-        case BlendPlan::Mode::copy: return "copy";
-        case BlendPlan::Mode::fill: return "fill";
-        case BlendPlan::Mode::fixed: return "fixed";
-        case BlendPlan::Mode::affine: return "affine";
-        case BlendPlan::Mode::half: return "half";
-        default: return "float";
-    }
-}
-
 // The plan's table (the scalar twin) against cv2.addWeighted's x86 arithmetic, computed here
 // independently: bg * alpha is exact in double and so is adding the float32 product while both
 // weights are 0 or >= 2^-22, so one rounding to float gives the fused multiply-add's result.
@@ -134,7 +123,7 @@ void blend_cases(const std::string& level, const Kernels& k, const Kernels& s) {
                         if (pattern == 3) inside = false;
                         mask.data()[i] = inside ? static_cast<uint8_t>(uniform(1, 255)) : 0;
                     }
-                    const std::string what = level + " blend " + mode_name(plan.mode);
+                    const std::string what = level + " blend, path " + dcn::mode_name(plan.mode);
                     std::vector<uint8_t> got(bytes + 64, 0xA5), want(bytes + 64, 0xA5);
                     std::vector<uint8_t> got_in(src.data(), src.data() + bytes), want_in = got_in;
                     for (int y = 0; y < h; ++y) {
