@@ -100,6 +100,16 @@ inline void rows_first_span(const double* d, int64_t y, int64_t width, int64_t w
         };
         const bool first = holds(0);
         int64_t a = 0, b = width;  // holds(a) == first; b: the first x that differs (or width)
+        if (width == 0 || holds(width - 1) == first) a = b;  // no crossing in the row
+        // Else start from where the bound crosses in real arithmetic: the rounded crossing
+        // lies within a pixel or two, so two probes replace most of the search.
+        const double c = bound < 2 ? ym1 + d[2] : ym4 + d[5], slope = bound < 2 ? d[0] : d[3];
+        const double edge = (bound == 1 ? top_x : bound == 3 ? top_y : 0.0) - c;
+        const double guess = std::floor(edge / slope);
+        if (b - a > 1 && std::isfinite(guess) && guess > 2.0 && guess < static_cast<double>(width) - 3.0) {
+            const int64_t g = static_cast<int64_t>(guess);
+            if (holds(g - 2) == first && holds(g + 3) != first) a = g - 2, b = g + 3;
+        }
         while (b - a > 1) {
             const int64_t mid = a + (b - a) / 2;
             (holds(mid) == first ? a : b) = mid;
