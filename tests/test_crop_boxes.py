@@ -118,34 +118,35 @@ def test_huge_boxes_are_clamped_not_overflowed():
     np.testing.assert_array_equal(crop, image)
 
 
-def _vm_flags(address: int) -> list[str]:
-    """VmFlags of the mapping holding `address`, from /proc/self/smaps."""
-    with open("/proc/self/smaps") as f:
-        inside = False
-        for line in f:
-            head = line.split()[0]
-            if "-" in head and not head.endswith(":"):
-                lo, hi = (int(v, 16) for v in head.split("-"))
-                inside = lo <= address < hi
-            elif inside and head == "VmFlags:":
-                return line.split()[1:]
-    raise LookupError(hex(address))
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
 
 
-def test_large_outputs_ask_for_transparent_huge_pages():
-    # Fewer TLB misses while filling and reading large outputs; numpy hints its own >= 4 MiB
-    # arrays the same way.
-    try:
-        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
-            if "[never]" in f.read():
-                pytest.skip("transparent huge pages are off")
-        _vm_flags(id(object()))
-    except (OSError, LookupError):
-        pytest.skip("needs Linux /proc/self/smaps and transparent huge pages")
-    image = np.zeros((1200, 1800, 3), np.uint8)
-    crops = dc.crop_boxes(image, [[0, 0, 1800, 1000]])
-    start = crops[0].__array_interface__["data"][0]
-    assert "hg" in _vm_flags((start + 4095) // 4096 * 4096)
+def test_a_released_large_output_is_reused_by_the_next_call(rng):
+    # A stream of frames writes into memory already mapped instead of faulting in a fresh block
+    # (a page fault per 4 KiB) for every call's output.
+    image = np.full((1200, 1800, 3), 7, np.uint8)
+    (first,) = dc.crop_boxes(image, [[0, 0, 1800, 1000]], copy=True)
+    address = _address(first)
+    del first
+    other = rng.integers(0, 256, (1200, 1800, 3), dtype=np.uint8)
+    (second,) = dc.crop_boxes(other, [[5, 3, 1705, 1003]], copy=True)  # a little smaller: it fits
+    assert _address(second) == address
+    np.testing.assert_array_equal(second, other[3:1003, 5:1705])
+    (third,) = dc.crop_boxes(other, [[0, 0, 1800, 1000]], copy=True)  # `second` still holds it
+    assert _address(third) != address
+    np.testing.assert_array_equal(third, other[:1000])
+    np.testing.assert_array_equal(second, other[3:1003, 5:1705])
+
+
+def test_a_much_smaller_call_does_not_keep_the_large_block(rng):
+    image = rng.integers(0, 256, (1200, 1800, 3), dtype=np.uint8)
+    (big,) = dc.crop_boxes(image, [[0, 0, 1800, 1200]], copy=True)
+    address = _address(big)
+    del big
+    (small,) = dc.crop_boxes(image, [[0, 0, 600, 600]], copy=True)  # 1 MiB: under half the block
+    assert _address(small) != address
+    np.testing.assert_array_equal(small, image[:600, :600])
 
 
 def test_round_and_clamp_equals_numpy(rng):

@@ -46,7 +46,7 @@ struct Arena {
 
 Arena arena(size_t bytes) {
     OutputMemory memory = allocate_output(bytes);
-    nb::capsule owner(memory.get(), [](void* p) noexcept { FreeOutput()(p); });
+    nb::capsule owner(memory.get(), [](void* p) noexcept { release_output(static_cast<uint8_t*>(p)); });
     return {memory.release(), std::move(owner)};
 }
 

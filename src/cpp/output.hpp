@@ -1,5 +1,5 @@
-// Output memory: one aligned allocation per call (transparent huge pages for large ones), the
-// running total of a call's outputs, and the check against the machine's memory.
+// Output memory: one aligned block per call (a large one reuses the last large block freed),
+// the running total of a call's outputs, and the check against the machine's memory.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -32,12 +32,18 @@ class TooLarge : public std::bad_alloc {
 // memory: past that, Linux would overcommit and the OOM killer end the process later.
 void check_memory(size_t total, const char* name);
 
+// Gives back memory from allocate_output: a block of 1 to 64 MiB is kept as the spare for the
+// next call (the one spare it replaces is freed), anything else freed.
+void release_output(uint8_t* data) noexcept;
+
 struct FreeOutput {
-    void operator()(void* p) const noexcept { aligned_free(p); }
+    void operator()(uint8_t* p) const noexcept { release_output(p); }
 };
 using OutputMemory = std::unique_ptr<uint8_t, FreeOutput>;
 
-// `bytes` of kAlign-aligned memory (one call's outputs); throws std::bad_alloc.
+// `bytes` of kAlign-aligned memory (one call's outputs); throws std::bad_alloc. Large calls
+// take the spare block when it fits (at most twice the size asked for), so a stream of frames
+// reuses memory that is already mapped instead of faulting in every call's output.
 OutputMemory allocate_output(size_t bytes);
 
 }  // namespace dcn

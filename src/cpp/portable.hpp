@@ -1,14 +1,10 @@
 // What differs between compilers: overflow-checked arithmetic (GCC/clang builtins, a plain
-// check for MSVC) and aligned allocation (posix_memalign / _aligned_malloc, each with its own free).
+// check for MSVC).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
-
-#if defined(_WIN32)
-#include <malloc.h>
-#endif
 
 namespace dcn {
 
@@ -42,24 +38,6 @@ inline bool mul_overflow(int64_t a, int64_t b, int64_t* out) {
     if (over) return true;
     *out = a * b;
     return false;
-#endif
-}
-
-// `bytes` (> 0) aligned to `align` (a power of two, a multiple of sizeof(void*)); nullptr on failure.
-inline void* aligned_alloc_bytes(size_t align, size_t bytes) {
-#if defined(_WIN32)
-    return _aligned_malloc(bytes, align);
-#else
-    void* p = nullptr;
-    return posix_memalign(&p, align, bytes) == 0 ? p : nullptr;
-#endif
-}
-
-inline void aligned_free(void* p) noexcept {
-#if defined(_WIN32)
-    _aligned_free(p);
-#else
-    std::free(p);
 #endif
 }
 
