@@ -95,6 +95,12 @@ def test_ids_are_the_annotation_ids_or_indexes():
     ([{"bbox": [0, 0, 4, 4], "segmentation": {"size": [3, 3], "counts": [9]}}],
      r"detections\[0\]\['segmentation'\]: RLE size \[3, 3\] does not match"),
     ([{"bbox": [0, 0, 4, 4], "segmentation": 5}], r"detections\[0\]\['segmentation'\]: expected a list of polygons"),
+    ([{"bbox": [0, 0, 4, 4], "segmentation": [[0, 0, 4, 0, 4, float("nan")]]}],
+     r"detections\[0\]\['segmentation'\]: polygon: vertices must be finite and within int32, got \[\[0.0, 0.0\]"),
+    ([{"bbox": [0, 0, 4, 4], "segmentation": [[0, 0, 4, 0, 3e9, 4]]}],
+     r"detections\[0\]\['segmentation'\]: polygon: vertices must be finite and within int32"),
+    ([{"bbox": [0, 0, 4, 4], "segmentation": [[0, 0, 4, 0, 10**400, 4]]}],
+     r"detections\[0\]\['segmentation'\]: polygon: .* an integer beyond float64"),
 ])
 def test_bad_annotations_are_refused_by_name(anns, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -13,10 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import rle
-from .polygons import fill_region, require_opencv
+from .polygons import fill_region, int32_vertices, require_opencv
 from .schemas import pad_to, prediction_ids
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 def is_coco_list(value: Any) -> bool:
@@ -137,11 +135,7 @@ def _polygon(values: Any) -> np.ndarray:
     if len(values) % 2 or len(values) < 6:
         raise ValueError(f"a polygon needs an even number (>= 6) of coordinates, got {len(values)}")
     try:
-        points = np.round(np.array(values, dtype=np.float64).reshape(-1, 2))
-    except OverflowError:
-        raise ValueError("polygon coordinates beyond the int32 range") from None
-    if not np.isfinite(points).all():
-        raise ValueError("polygon coordinates must be finite")
-    if points.min() < INT32_MIN or points.max() > INT32_MAX:  # int32 would wrap: a mirrored mask
-        raise ValueError("polygon coordinates beyond the int32 range")
-    return points.astype(np.int32)
+        points = np.array(values, dtype=np.float64).reshape(-1, 2)
+    except OverflowError:  # an int beyond float64
+        raise ValueError("polygon: vertices must be finite and within int32, got an integer beyond float64") from None
+    return int32_vertices(points, "polygon")

@@ -30,10 +30,17 @@ def polygon_region(points: list, box: tuple[int, int, int, int], height: int, wi
     """The (y1 - y0, x1 - x0) bool mask of the polygon `points` ([{"x", "y"}, ...], already
     checked to be numbers) under box (x0, y0, x1, y1) of a (height, width) image."""
     require_opencv(name)
-    vertices = np.round(np.array([[p["x"], p["y"]] for p in points], dtype=np.float64))
-    if not (np.abs(vertices) <= _INT32).all():  # NaN, inf and beyond int32 alike
-        raise ValueError(f"{name}: vertices must be finite and within int32, got {shown(vertices.tolist())}")
-    return fill_region([vertices.astype(np.int32)], box, height, width)
+    return fill_region([int32_vertices(np.array([[p["x"], p["y"]] for p in points], dtype=np.float64), name)],
+                       box, height, width)
+
+
+def int32_vertices(vertices: np.ndarray, name: str) -> np.ndarray:
+    """(n, 2) float vertices rounded to int32 (what cv2.fillPoly takes); a ValueError naming
+    `name` for NaN, inf or values beyond int32, which would wrap into a mirrored mask."""
+    rounded = np.round(vertices)
+    if not (np.abs(rounded) <= _INT32).all():  # NaN, inf and beyond int32 alike
+        raise ValueError(f"{name}: vertices must be finite and within int32, got {shown(rounded.tolist())}")
+    return rounded.astype(np.int32)
 
 
 def require_opencv(name: str) -> None:

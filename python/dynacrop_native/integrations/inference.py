@@ -56,12 +56,10 @@ def crop_image(
     "predictions": sv.Detections | None}]`` with the same parent and root-ancestor metadata."""
     source = image_array(image.numpy_image)
     options = CropOptions(mask_opacity, background_color)
-    factory: list[CropFactory] = []  # made at the first crop: bad detections raise first, as upstream's do
+    factory = CropFactory(image)
 
     def result(box: tuple, crop: Any, predictions: Any, detection_id: Any) -> dict[str, Any]:
-        if not factory:
-            factory.append(CropFactory(image))
-        return {"crops": factory[0](crop, detection_id, box[0], box[1]), "predictions": predictions}
+        return {"crops": factory(crop, detection_id, box[0], box[1]), "predictions": predictions}
 
     cut = cut_detections(source, detections, options, detection_id_key, False, None, id_prefix=None, make=result)
     return [{"crops": None, "predictions": None} if r is None else r for r in cut]
@@ -73,14 +71,18 @@ class CropFactory:
     image, without its per-crop ``dataclasses.replace``: the parent's and root's metadata are read
     once and the same upstream classes are built directly. The first crop is also made by upstream's
     own method and compared; on any difference (say, a field a newer upstream added) every crop of
-    the call goes through it."""
+    the call goes through it. The image's metadata is read at the first crop, so a call whose
+    detections are refused raises that error first, as upstream's does."""
 
     def __init__(self, image: Any, tensor: bool = False, size: tuple[int, int] | None = None):
         self.image = image
         self.tensor = tensor  # crops are CHW tensors: create_crop_from_tensor and tensor_image
+        self.size = size
         self.fast: bool | None = None  # decided on the first crop
-        self.root = image.workflow_root_ancestor_metadata
-        self.height, self.width = size or image.numpy_image.shape[:2]
+
+    def read_metadata(self) -> None:
+        self.root = self.image.workflow_root_ancestor_metadata
+        self.height, self.width = self.size or self.image.numpy_image.shape[:2]
         self.image_class = upstream().WorkflowImageData
         rc = self.root.origin_coordinates
         self.meta, self.coords = type(self.root), type(rc)
@@ -89,6 +91,8 @@ class CropFactory:
     def __call__(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
         if self.fast:
             return self.direct(crop, crop_id, x0, y0)
+        if self.fast is None:
+            self.read_metadata()
         if self.tensor:
             slow = self.image_class.create_crop_from_tensor(
                 origin_image_data=self.image, crop_identifier=crop_id, cropped_tensor_image=crop, offset_x=x0, offset_y=y0
