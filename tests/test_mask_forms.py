@@ -95,3 +95,42 @@ def test_compact_masks_in_every_detection_path():
                                   dc.crop_resize_batch(image, b, (10, 14), mask_opacity=0.9).images)
     for x, y in zip(dc.oriented_crop(image, a, mask_opacity=0.7), dc.oriented_crop(image, b, mask_opacity=0.7)):
         np.testing.assert_array_equal(x.image, y.image)
+
+
+def _mask_layouts(masks):
+    """The same (N, H, W) masks as C-contiguous, reversed-plane, Fortran-ordered and strided
+    views (only some of which can be seen as one (N * H, W) image without a copy)."""
+    n = len(masks)
+    wide = np.zeros((n, masks.shape[1], 2 * masks.shape[2]), masks.dtype)
+    wide[:, :, ::2] = masks
+    return [masks, masks[::-1][::-1], np.asfortranarray(masks), wide[:, :, ::2], masks.copy()[::-1][::-1]]
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int8, np.float32])
+def test_prediction_masks_are_own_copies_of_the_box_regions(dtype):
+    # All regions are copied by one native call where the masks can be seen as one image, else
+    # one numpy copy each; either way each prediction owns its mask and the caller's is untouched.
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    base = (rng.integers(0, 3, (6, 60, 80)) * (rng.uniform(size=(6, 60, 80)) < 0.6)).astype(dtype)
+    xyxy = np.array([[0, 0, 30, 20], [5.4, 7.6, 79, 59], [70, 50, 90, 70], [10, 10, 10, 30],
+                     [-10, -5, 12, 8], [1, 1, 2, 2]], float)
+    for masks in _mask_layouts(base):
+        before = masks.copy()
+        det = sv.Detections(xyxy=xyxy, mask=masks, class_id=np.arange(6))
+        for opts in ({"mask_opacity": 0.0}, {"mask_opacity": 1.0}, {"out_of_bounds": "pad", "margin": 4}):
+            crops = dc.dynamic_crop(image, det, threads=1, **opts)
+            for i, crop in enumerate(crops):
+                if crop is None:
+                    assert i == 3  # zero width
+                    continue
+                (x0, y0), (h, w) = crop.offset, crop.image.shape[:2]
+                x1, y1 = x0 + w, y0 + h
+                got = crop.predictions.mask
+                assert got.dtype == masks.dtype and got.shape == (1, y1 - y0, x1 - x0) and got.flags.c_contiguous
+                want = np.zeros((y1 - y0, x1 - x0), masks.dtype)
+                cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, 80), min(y1, 60)
+                want[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] = masks[i, cy0:cy1, cx0:cx1]
+                np.testing.assert_array_equal(got[0], want)
+                got[...] = 1  # the caller's masks and the other predictions are not affected
+            np.testing.assert_array_equal(masks, before)

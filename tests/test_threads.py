@@ -140,3 +140,17 @@ def test_calls_in_a_forked_child_finish_without_the_pool_threads(rng):
     with ctx.Pool(1) as pool:
         got = pool.apply_async(dc.remove_background, (crop, mask, 0.37, "#123456"), {"threads": 2}).get(timeout=60)
     np.testing.assert_array_equal(got, want)
+
+
+def test_prediction_mask_copies_honour_threads(rng):
+    # The masks the predictions carry are copied by a native call of their own, after the crops:
+    # it takes the call's thread count too.
+    import supervision as sv
+
+    image = rng.integers(0, 256, (1000, 1500, 3), dtype=np.uint8)
+    masks = rng.uniform(size=(4, 1000, 1500)) < 0.5
+    det = sv.Detections(xyxy=np.array([[0, 0, 1500, 1000]] * 4, float), mask=masks)
+    assert threads_used(lambda: dc.dynamic_crop(image, det, threads=2)) == 2
+    assert threads_used(lambda: dc.dynamic_crop(image, det, threads=1), tries=3) == 1
+    (crop, *_) = dc.dynamic_crop(image, det, threads=2)
+    np.testing.assert_array_equal(crop.predictions.mask[0], masks[0])

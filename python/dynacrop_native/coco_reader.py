@@ -61,7 +61,7 @@ class CocoAnnotations:
         return prediction_ids(self.anns, "id", prefix)
 
     def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int,
-             polygons: bool = False) -> CocoReading:
+             polygons: bool = False, threads: int = 0) -> CocoReading:
         return CocoReading(self, boxes, height, width, polygons)
 
 

@@ -81,7 +81,7 @@ def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOption
     a = options.mask_opacity
     boxes, canvas = detection_boxes(source, reader, options)
     frames = boxes if canvas is None else canvas
-    reading = reader.read(boxes, frames, *source.shape[:2], polygons=a > 0)  # polygons: only when used
+    reading = reader.read(boxes, frames, *source.shape[:2], polygons=a > 0, threads=threads)  # polygons: when used
     masks = reading.masks
     blend = masks is not None and options.blends
     arrays = crop_arrays(source, boxes, masks if blend else None, a, options.bgr, copy and not options.alpha,

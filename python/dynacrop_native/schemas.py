@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import rle
+from . import _native, rle
 from ._checks import needs_conversion, real
 from .geometry import as_xyxy
 from .polygons import has_polygon, polygon_region
@@ -48,9 +48,11 @@ class DetectionsReader(Protocol):
     def ids(self, prefix: str | None = None) -> list:
         """Each detection's id; without ids, `prefix` + its index (None: the error upstream raises)."""
 
-    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False) -> Reading:
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False,
+             threads: int = 0) -> Reading:
         """The call's clamped int boxes and crop frames (the boxes, or padded frames) in a
-        height x width image; `polygons`: rasterise polygon masks (only when they are used)."""
+        height x width image; `polygons`: rasterise polygon masks (only when they are used);
+        `threads`: the native thread count (0 = automatic) for copies the reading makes."""
 
 
 def is_compact_mask(mask: Any) -> bool:
@@ -130,8 +132,8 @@ class SupervisionDetections:
         return list(self.det.data[self.key])
 
     def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int,
-             polygons: bool = False) -> SupervisionReading:
-        return SupervisionReading(self.det, boxes, frames, height, width)
+             polygons: bool = False, threads: int = 0) -> SupervisionReading:
+        return SupervisionReading(self.det, boxes, frames, height, width, threads)
 
 
 class SupervisionReading:
@@ -141,8 +143,8 @@ class SupervisionReading:
     detections are assembled from those rows without re-running supervision's validation,
     which the input already passed (the rows are consistent slices of it)."""
 
-    def __init__(self, det: Any, boxes: np.ndarray, frames: np.ndarray, height: int, width: int):
-        self.det, self.n, self.frames = det, len(det.xyxy), frames
+    def __init__(self, det: Any, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, threads: int = 0):
+        self.det, self.n, self.frames, self.boxes, self.threads = det, len(det.xyxy), frames, boxes, threads
         mask, data = det.mask, det.data
         boxes_list = [tuple(b) for b in boxes.tolist()]
         self.rle_local = None
@@ -171,6 +173,22 @@ class SupervisionReading:
         if (h, w) != (height, width):
             raise ValueError(f"{name}: size {[h, w]} does not match the image ({height}, {width})")
         return rle.decode_box(value, box, name)
+
+    @cached_property
+    def mask_copies(self) -> list:
+        """Each detection's box region of the dense mask as its own array (predictions own their
+        masks, as upstream's do): one native copy of all regions, the (N, H, W) masks seen as one
+        (N * H, W) image, where that view exists; else one numpy copy per region."""
+        mask = self.det.mask
+        regions = [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(self.boxes.tolist())]
+        n, h, w = mask.shape
+        flat = mask.view(np.uint8).reshape(n * h, w) if n * h > 0 and mask.dtype.itemsize == 1 else None
+        if flat is None or not np.may_share_memory(flat, mask):  # wider dtypes, or the reshape had to copy
+            return [r.copy() for r in regions]
+        boxes = np.array(self.boxes, dtype=np.int64)
+        boxes[:, 1::2] += (np.arange(n, dtype=np.int64) * h)[:, None]
+        copies = _native.crop(flat, boxes, None, 0.0, [], self.threads, None, b"", False)
+        return [r.copy() if c is None else c.view(mask.dtype) for c, r in zip(copies, regions)]
 
     @cached_property
     def rows(self) -> tuple[list, dict, dict, bool]:
@@ -211,8 +229,7 @@ class SupervisionReading:
             corners = np.array([[0, 0, local.shape[1] - 1, local.shape[0] - 1]], dtype=np.float32)
             mask = type(det.mask).from_dense(local[None], corners, image_shape=local.shape)
         else:
-            rx0, ry0, rx1, ry1 = region
-            mask = pad_to(det.mask[i, ry0:ry1, rx0:rx1], region, canvas)[None].copy()
+            mask = pad_to(self.mask_copies[i], region, canvas)[None]
         confidence, class_id, tracker_id = fields["confidence"], fields["class_id"], fields["tracker_id"]
         new.__dict__ = {
             "xyxy": xyxy[i],
@@ -271,7 +288,7 @@ class RoboflowJson:
         return prediction_ids(self.preds, self.key, prefix)
 
     def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int,
-             polygons: bool = False) -> RoboflowReading:
+             polygons: bool = False, threads: int = 0) -> RoboflowReading:
         return RoboflowReading(self, boxes, height, width, polygons)
 
 
@@ -357,7 +374,8 @@ class BoxArray:
     def ids(self, prefix: str | None = None) -> list:
         return index_ids(self.n, prefix, "detections: a plain box array carries no ids")
 
-    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False) -> BoxArray:
+    def read(self, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, polygons: bool = False,
+             threads: int = 0) -> BoxArray:
         return self  # nothing depends on the call's boxes
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> np.ndarray:
