@@ -83,6 +83,21 @@ def pad_to(local: np.ndarray, region: tuple[int, int, int, int], canvas: tuple[i
     return out
 
 
+def region_copies(mask: np.ndarray, boxes: np.ndarray, threads: int = 0) -> list[np.ndarray]:
+    """C-contiguous copies, in the masks' dtype, of each detection's region of (N, H, W) masks
+    under its clamped int box (x0, y0, x1, y1): one native call for all of them, the masks seen
+    as one (N * H, W) image, where that view exists (1-byte dtypes); else a numpy copy each."""
+    regions = [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(np.asarray(boxes).tolist())]
+    n, h, w = mask.shape
+    flat = mask.view(np.uint8).reshape(n * h, w) if n * h > 0 and mask.dtype.itemsize == 1 else None
+    if flat is None or not np.may_share_memory(flat, mask):  # wider dtypes, or the reshape had to copy
+        return [r.copy() for r in regions]
+    shifted = np.array(boxes, dtype=np.int64)
+    shifted[:, 1::2] += (np.arange(n, dtype=np.int64) * h)[:, None]
+    copies = _native.crop(flat, shifted, None, 0.0, [], threads, None, b"", False)
+    return [r.copy() if c is None else c.view(mask.dtype) for c, r in zip(copies, regions)]
+
+
 def index_ids(n: int, prefix: str | None, missing: str) -> list[str]:
     """Ids for detections that carry none: the detection's index as a string after `prefix`
     ("0", "1", ...; a nested crop's parent id and "/" before it). `prefix` None means ids are
@@ -175,20 +190,10 @@ class SupervisionReading:
         return rle.decode_box(value, box, name)
 
     @cached_property
-    def mask_copies(self) -> list:
-        """Each detection's box region of the dense mask as its own array (predictions own their
-        masks, as upstream's do): one native copy of all regions, the (N, H, W) masks seen as one
-        (N * H, W) image, where that view exists; else one numpy copy per region."""
-        mask = self.det.mask
-        regions = [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(self.boxes.tolist())]
-        n, h, w = mask.shape
-        flat = mask.view(np.uint8).reshape(n * h, w) if n * h > 0 and mask.dtype.itemsize == 1 else None
-        if flat is None or not np.may_share_memory(flat, mask):  # wider dtypes, or the reshape had to copy
-            return [r.copy() for r in regions]
-        boxes = np.array(self.boxes, dtype=np.int64)
-        boxes[:, 1::2] += (np.arange(n, dtype=np.int64) * h)[:, None]
-        copies = _native.crop(flat, boxes, None, 0.0, [], self.threads, None, b"", False)
-        return [r.copy() if c is None else c.view(mask.dtype) for c, r in zip(copies, regions)]
+    def mask_copies(self) -> list[np.ndarray]:
+        """Each detection's box region of the dense mask as its own array: predictions own
+        their masks, as upstream's do."""
+        return region_copies(self.det.mask, self.boxes, self.threads)
 
     @cached_property
     def rows(self) -> tuple[list, dict, dict, bool]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 from copy import deepcopy
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _native, rle
 from ..cutting import crop_arrays, crop_views
+from ..schemas import region_copies
 
 TENSOR_MODULE = "roboflow_workflows.core_steps.transformations.dynamic_crop.v1_tensor"
 # The xyxy dtypes whose shift by a negative int offset is well defined (unsigned would wrap).
@@ -288,6 +289,10 @@ class Translation:
             self.kp_fields = {name: None if getattr(kp, name) is None else getattr(kp, name).clone()
                               for name in ("class_id", "confidence", "covariance", "detection_confidence")}
 
+    @cached_property
+    def mask_copies(self) -> list[np.ndarray]:
+        return region_copies(self.job.dense, self.boxes)
+
     def __call__(self, i: int) -> Any:
         job, up = self.job, self.job.up
         det, row = job.det, slice(i, i + 1)
@@ -307,8 +312,8 @@ class Translation:
             translated = up.InstanceDetections(
                 mask=up.InstancesRLEMasks(image_size=local.shape, masks=[counts]),
                 mask_size=deepcopy(job.mask.image_size), **fields)
-        else:  # copied by numpy: torch's copy waits for its intra-op threads, slow on a busy machine
-            mask = job.torch.from_numpy(job.dense[row, y0:y1, x0:x1].copy())
+        else:  # copied natively, not by torch: its copy waits for its intra-op threads, slow on a busy machine
+            mask = job.torch.from_numpy(self.mask_copies[i][None])
             translated = up.InstanceDetections(mask=mask, mask_size=(job.height, job.width), **fields)
         kp = job.key_points
         if kp is None:
