@@ -87,15 +87,20 @@ def region_copies(mask: np.ndarray, boxes: np.ndarray, threads: int = 0) -> list
     """C-contiguous copies, in the masks' dtype, of each detection's region of (N, H, W) masks
     under its clamped int box (x0, y0, x1, y1): one native call for all of them, the masks seen
     as one (N * H, W) image, where that view exists (1-byte dtypes); else a numpy copy each."""
-    regions = [mask[i, y0:y1, x0:x1] for i, (x0, y0, x1, y1) in enumerate(np.asarray(boxes).tolist())]
+    listed = np.asarray(boxes).tolist()
+
+    def copied(i: int) -> np.ndarray:
+        x0, y0, x1, y1 = listed[i]
+        return mask[i, y0:y1, x0:x1].copy()
+
     n, h, w = mask.shape
     flat = mask.view(np.uint8).reshape(n * h, w) if n * h > 0 and mask.dtype.itemsize == 1 else None
     if flat is None or not np.may_share_memory(flat, mask):  # wider dtypes, or the reshape had to copy
-        return [r.copy() for r in regions]
+        return [copied(i) for i in range(n)]
     shifted = np.array(boxes, dtype=np.int64)
     shifted[:, 1::2] += (np.arange(n, dtype=np.int64) * h)[:, None]
     copies = _native.crop(flat, shifted, None, 0.0, [], threads, None, b"", False)
-    return [r.copy() if c is None else c.view(mask.dtype) for c, r in zip(copies, regions)]
+    return [copied(i) if c is None else c.view(mask.dtype) for i, c in enumerate(copies)]  # None: an empty box
 
 
 def index_ids(n: int, prefix: str | None, missing: str) -> list[str]:
