@@ -112,7 +112,7 @@ def test_row(what, call, exc, message):
 def render() -> str:
     lines = ["| bad input | exception | message (example) |", "|---|---|---|"]
     for what, _, exc, message in ROWS:
-        shown = message.format(mem="<RAM> GiB", levels="scalar, sse4.1, avx2")
+        shown = message.format(mem="<RAM> GiB", levels="scalar, sse4.1, avx2, avx512")
         lines.append(f"| {what} | `{exc.__name__}` | `{shown}` |")
     return "\n".join(lines)
 

@@ -15,6 +15,9 @@ def test_capabilities_lists_levels():
     assert caps["active"] == caps["available"][-1]  # the best level is picked at import
     if "avx2" in caps["compiled"]:
         assert ("avx2" in caps["available"]) == ("avx2" in caps["cpu"] and "fma" in caps["cpu"])
+    if "avx512" in caps["compiled"]:  # AVX-512 F/BW/VL and VBMI, on top of AVX2
+        want = "avx2" in caps["available"] and "avx512vbmi" in caps["cpu"]
+        assert ("avx512" in caps["available"]) == want
 
 
 def test_set_isa_round_trip(isa):

@@ -4,7 +4,7 @@
 #   x86_64-linux-gnu, aarch64-linux-gnu: every source file, the bindings included;
 #   x86_64-windows-gnu: every file but those that include Python.h (this host's pyconfig.h is
 #   Linux's), i.e. the kernels, dispatch (cpuid/xgetbv), output memory and threads.
-# Each file gets the flags CMakeLists.txt gives it (per-ISA -msse4.1 / -mavx2 -mfma, DYNACROP_X86
+# Each file gets the flags CMakeLists.txt gives it (per-ISA -msse4.1 / -mavx2 -mfma / -mavx512*, DYNACROP_X86
 # or DYNACROP_NEON, -ffp-contract=off -Wall -Wextra), compiled at -O0 (the checks and warnings of
 # the front end; zig's -fsyntax-only cannot be used: its driver expects an object file).
 #   bash tools/compile_check.sh            (ZIG_TOOLS=<venv> reuses a venv with ziglang and nanobind)
@@ -33,6 +33,7 @@ check() {  # target defines file...
     case "$f" in
       *_sse41.cpp) isa=(-msse4.1) ;;
       *_avx2.cpp) isa=(-mavx2 -mfma) ;;
+      *_avx512.cpp) isa=(-mavx512f -mavx512bw -mavx512vl -mavx512vbmi) ;;
     esac
     if ! "$zig" c++ -target "$target" -std=c++17 -c -O0 -o "$work/$target-${f%.cpp}.o" -Werror -Wall -Wextra \
         -ffp-contract=off "$defines" "${isa[@]}" -I. -I"$nanobind" -I"$robin" -I"$pyinc" "$f"; then
@@ -43,7 +44,7 @@ check() {  # target defines file...
 }
 common=(blend.cpp blend_scalar.cpp boxes.cpp crop.cpp dispatch.cpp output.cpp parallel.cpp rows.cpp rle.cpp resize.cpp
         resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp)
-x86=(blend_sse41.cpp blend_avx2.cpp resample_sse41.cpp area_sse41.cpp half_sse41.cpp warp_avx2.cpp)
+x86=(blend_sse41.cpp blend_avx2.cpp blend_avx512.cpp resample_sse41.cpp area_sse41.cpp half_sse41.cpp warp_avx2.cpp)
 neon=(blend_neon.cpp resample_neon.cpp area_neon.cpp half_neon.cpp warp_neon.cpp)
 python_files=(bindings.cpp warp_bindings.cpp gil.cpp)
 

@@ -93,21 +93,25 @@ void k1_rows(int rounds, std::mt19937& rng) {
         {"traffic floor", rows(random_mask, [&](const uint8_t* s, const uint8_t* m, uint8_t* d) {
              traffic_row(s, m, d, side, opaque);
          }), bytes}};
+    const uint8_t colour[3] = {0, 128, 255};
     struct Path {
         const char* name;
         double opacity;
         const std::vector<uint8_t>* mask;
+        const uint8_t* bg = nullptr;  // black unless said
     };
     const Path paths[] = {{"K1 opacity 0.5", 0.5, &random_mask},
                           {"K1 opacity 0.6", 0.6, &random_mask},
                           {"K1 opacity 0.25", 0.25, &random_mask},
                           {"K1 opacity 0.37", 0.37, &random_mask},
+                          {"K1 opacity 0.6, colour (0, 128, 255)", 0.6, &random_mask, colour},
+                          {"K1 opacity 0.37, colour (0, 128, 255)", 0.37, &random_mask, colour},
                           {"K1 opacity 0.5, mask all inside", 0.5, &inside},
                           {"K1 opacity 0.5, mask all outside", 0.5, &outside},
                           {"K1' opacity 1 (masked fill)", 1.0, &random_mask}};
     std::vector<dcn::BlendPlan> plans;
     plans.reserve(std::size(paths));
-    for (const Path& p : paths) plans.push_back(dcn::make_blend_plan(p.opacity, black, 3, false));
+    for (const Path& p : paths) plans.push_back(dcn::make_blend_plan(p.opacity, p.bg ? p.bg : black, 3, false));
     std::vector<std::string> levels;
     for (const auto& level : dcn::available_levels())
         if (level != "scalar") levels.push_back(level);

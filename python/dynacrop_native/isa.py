@@ -20,14 +20,15 @@ class Capabilities(TypedDict):
 
 
 def capabilities() -> Capabilities:
-    """``{"cpu": [...], "compiled": [...], "available": [...], "active": "avx2", "build":
+    """``{"cpu": [...], "compiled": [...], "available": [...], "active": "avx512", "build":
     "release"}``: the extensions this CPU (and OS) supports, the kernel levels in this build,
     the ones this machine can run, the one in use, and the kind of build."""
     return cast(Capabilities, _native.capabilities())
 
 
 def set_isa(name: str = "best") -> None:
-    """Use one kernel level (``"scalar"``, ``"sse4.1"``, ``"avx2"``; ``"best"`` = highest
+    """Use one kernel level (``"scalar"``, ``"sse4.1"``, ``"avx2"``, ``"avx512"``; ``"neon"`` on
+    arm64; ``"best"`` = highest
     available). Raises ``ValueError`` for unknown levels or ones this CPU cannot run."""
     if not isinstance(name, str):
         raise TypeError(f"name: expected a level name string, got {type(name).__name__}")

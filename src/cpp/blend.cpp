@@ -98,6 +98,7 @@ BlendPlan build_plan(double opacity, const uint8_t* bg, int channels, bool mask_
             constant = constant && p.table[c][v] == p.table[c][0];
         }
     }
+    for (int c = 1; c < channels; ++c) p.shared_table = p.shared_table && std::memcmp(p.table[c], p.table[0], 256) == 0;
     for (int k = 0; k < 128; ++k) p.fill_repeat[k] = p.table[k % channels][0];
     for (int k = 0; k < 128; ++k) p.bg_byte_repeat[k] = bg[k % channels];
     for (int k = 0; k < 16; ++k) p.bg_repeat[k] = p.bg[k % channels];

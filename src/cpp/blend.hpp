@@ -1,5 +1,5 @@
 // Background removal outside an instance mask: the per-call plan (blend.cpp) and the row
-// kernels (blend_scalar.cpp, blend_sse41.cpp, blend_avx2.cpp, blend_neon.cpp).
+// kernels (blend_scalar.cpp, blend_sse41.cpp, blend_avx2.cpp, blend_avx512.cpp, blend_neon.cpp).
 //
 // For a pixel outside the mask (mask byte == 0), channel c with value v becomes
 //     rint_half_even(f32(fma(f32(bg[c]), alpha, f32(v * beta))))   saturated to 0..255,
@@ -23,6 +23,7 @@ struct BlendPlan {
     enum class Mode { copy, fill, fixed, affine, half, blend };
     Mode mode = Mode::copy;
     int channels = 3;         // bytes per pixel, 1..4
+    bool shared_table = true;  // every channel has the same table (a grey background)
     bool mask_per_byte = false;  // mask has one byte per image byte ((h, w, C) masks)
     float alpha = 0.f, beta = 1.f;
     float bg[kMaxChannels] = {};
@@ -79,6 +80,8 @@ void blend_row_sse41(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size
                      const BlendPlan& plan);
 void blend_row_avx2(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
                     const BlendPlan& plan);
+void blend_row_avx512(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,
+                      const BlendPlan& plan);
 #endif
 #if defined(DYNACROP_NEON)
 void blend_row_neon(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n,

@@ -22,3 +22,21 @@ alignas(16) inline constexpr uint8_t kBgraExpand[4][16] = {
 };
 
 }  // namespace dcn
+
+// 64-byte vectors (AVX-512), one block = 64 pixels = C vectors: byte i of vector j belongs to
+// pixel (64 j + i) / C.
+template <int C>
+struct Block64 {
+    alignas(64) uint8_t pixel[C][64];
+};
+
+template <int C>
+constexpr Block64<C> block64() {
+    Block64<C> b{};
+    for (int j = 0; j < C; ++j)
+        for (int i = 0; i < 64; ++i) b.pixel[j][i] = static_cast<uint8_t>((64 * j + i) / C);
+    return b;
+}
+
+inline constexpr Block64<3> kBlock64Bgr = block64<3>();
+inline constexpr Block64<4> kBlock64Bgra = block64<4>();

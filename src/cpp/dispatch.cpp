@@ -22,7 +22,7 @@ struct Level {
 
 #if defined(DYNACROP_X86)
 struct CpuInfo {
-    bool sse41 = false, avx2 = false, fma = false, avx512bw = false;
+    bool sse41 = false, avx2 = false, fma = false, avx512bw = false, avx512vbmi = false;
 };
 
 // cpuid leaf `leaf`, sub-leaf `sub` into a, b, c, d; false where the CPU has no such leaf.
@@ -64,7 +64,9 @@ CpuInfo detect() {
     const bool zmm_state = (state & 0xe6) == 0xe6;
     if (cpuid(7, 0, a, b, c, d)) {
         info.avx2 = avx && ymm_state && (b & (1u << 5));
+        // AVX-512 F and BW; VL (bit 31) and VBMI (ecx bit 1) on top for the table-lookup blend.
         info.avx512bw = ymm_state && zmm_state && (b & (1u << 16)) && (b & (1u << 30));
+        info.avx512vbmi = info.avx512bw && (b & (1u << 31)) && (c & (1u << 1));
     }
     info.fma = avx && ymm_state && fma;
     return info;
@@ -77,6 +79,7 @@ const CpuInfo& cpu() {
 
 bool has_sse41() { return cpu().sse41; }
 bool has_avx2() { return cpu().avx2 && cpu().fma; }
+bool has_avx512() { return has_avx2() && cpu().avx512vbmi; }
 #endif
 
 bool always() { return true; }
@@ -97,6 +100,11 @@ constexpr Level kLevels[] = {
               warp_mask_row_avx2, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41,
                 to_half_sse41},
      has_avx2},
+    // The blend's table lookups; every other kernel is the AVX2 one.
+    {"avx512", {"avx512", blend_row_avx512, resample_row_sse41, combine_rows_sse41, planarize_sse41, warp_row_avx2,
+                warp_mask_row_avx2, area_row_sse41, area_accumulate_sse41, area_finish_sse41, area_finish_int_sse41,
+                to_half_sse41},
+     has_avx512},
 #endif
 #if defined(DYNACROP_NEON)
     // AArch64 requires NEON, so it is the baseline there; "scalar" still forces the twins.
@@ -142,6 +150,7 @@ std::vector<std::string> cpu_features() {
     if (c.avx2) out.emplace_back("avx2");
     if (c.fma) out.emplace_back("fma");
     if (c.avx512bw) out.emplace_back("avx512bw");
+    if (c.avx512vbmi) out.emplace_back("avx512vbmi");
 #elif defined(__aarch64__) || defined(__ARM_NEON)
     out.emplace_back("neon");
 #endif

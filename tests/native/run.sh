@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds simd_vs_scalar.cpp (or another driver) with the kernels, dispatch and crop job and runs it.
-#   bash tests/native/run.sh host      the host's levels (x86-64: sse4.1 and avx2 where the CPU has them)
+#   bash tests/native/run.sh host      the host's levels (x86-64: sse4.1, avx2 and avx512 where the CPU has them)
 #   bash tests/native/run.sh aarch64   cross-built with aarch64-linux-gnu-g++, run under qemu-aarch64-static (neon)
 #   bash tests/native/run.sh host DRIVER.cpp [ARGS...]   another driver (benchmarks/native/run.sh)
 # Flags as CMakeLists.txt gives the extension: -ffp-contract=off everywhere, per-ISA flags per file.
@@ -25,6 +25,7 @@ elif [ "$(uname -m)" = x86_64 ]; then
   flags+=(-DDYNACROP_X86=1)
   for f in blend_sse41 resample_sse41 area_sse41 half_sse41; do "$cxx" "${flags[@]}" -msse4.1 -c "$src/$f.cpp" -o "$out/$f.o"; done
   for f in blend_avx2 warp_avx2; do "$cxx" "${flags[@]}" -mavx2 -mfma -c "$src/$f.cpp" -o "$out/$f.o"; done
+  "$cxx" "${flags[@]}" -mavx512f -mavx512bw -mavx512vl -mavx512vbmi -c "$src/blend_avx512.cpp" -o "$out/blend_avx512.o"
   objects=("$out"/*.o)
   run=()
 else

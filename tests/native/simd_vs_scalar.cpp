@@ -92,7 +92,7 @@ void check_table(const BlendPlan& plan, double opacity) {
     ++cases["scalar table vs addWeighted arithmetic"];
 }
 
-const size_t kWidths[] = {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1031};
+const size_t kWidths[] = {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 129, 1031};
 
 void blend_cases(const std::string& level, const Kernels& k, const Kernels& s) {
     std::vector<double> opacities = {0.0, 1.0, 0.5, 0.37, 0.25, 0.1, 0.7, 0.999, 1e-7, 0.75, 0.125};
@@ -104,6 +104,7 @@ void blend_cases(const std::string& level, const Kernels& k, const Kernels& s) {
                     const bool per_byte = layout == 1;
                     uint8_t bg[4];
                     for (auto& b : bg) b = static_cast<uint8_t>(uniform(0, 255));
+                    if (uniform(0, 1)) std::fill(bg + 1, bg + 4, bg[0]);  // grey: one table (avx512's lookups)
                     const BlendPlan plan = dcn::make_blend_plan(a, bg, C, per_byte);
                     check_table(plan, a);
                     // A few rows with a stride wider than the row (as for views of a wider
