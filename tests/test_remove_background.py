@@ -87,8 +87,9 @@ def test_every_kernel_path_is_exercised():
     assert modes[0.0] == "copy" and modes[1.0] == "fill"
     assert modes[0.5] == "half"
     assert modes[0.25] == modes[0.125] == modes[0.75] == "fixed"  # ties: the parity rule
+    assert modes[0.1] == "fixed"  # needs the 16-bit weight
     assert modes[0.6] == modes[0.2] == modes[1e-7] == "affine"
-    assert modes[0.1] == modes[0.7] == "blend"  # float ties no fixed point reproduces
+    assert modes[0.7] == "blend"  # float ties no 16-bit fixed point reproduces
 
 
 def test_ties_near_half(isa):

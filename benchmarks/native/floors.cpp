@@ -104,8 +104,10 @@ void k1_rows(int rounds, std::mt19937& rng) {
                           {"K1 opacity 0.6", 0.6, &random_mask},
                           {"K1 opacity 0.25", 0.25, &random_mask},
                           {"K1 opacity 0.37", 0.37, &random_mask},
+                          {"K1 opacity 0.35", 0.35, &random_mask},
                           {"K1 opacity 0.6, colour (0, 128, 255)", 0.6, &random_mask, colour},
                           {"K1 opacity 0.37, colour (0, 128, 255)", 0.37, &random_mask, colour},
+                          {"K1 opacity 0.35, colour (0, 128, 255)", 0.35, &random_mask, colour},
                           {"K1 opacity 0.5, mask all inside", 0.5, &inside},
                           {"K1 opacity 0.5, mask all outside", 0.5, &outside},
                           {"K1' opacity 1 (masked fill)", 1.0, &random_mask}};

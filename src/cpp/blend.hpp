@@ -17,9 +17,9 @@ struct BlendPlan {
     // copy: a == 0. fill: the outside value is bg[c] for every v. half: a == 0.5, the table
     // equals half_value (the byte average rounded half to even). affine: the table equals
     // affine_value (truncating 16-bit fixed point with a 16-bit weight). fixed: the table
-    // equals 16-bit fixed point (v * fixed_w + K[c]) / 256 rounded half to even (ties need the
-    // parity rule, e.g. opacity 0.5). Both are checked for all 256 x C entries at plan time,
-    // affine tried first (fewer operations). blend: float32 lanes exactly like OpenCV.
+    // equals fixed_point_value (the same product, rounded half to even: ties need the parity
+    // rule, e.g. opacity 0.25). Both are checked for all 256 x C entries at plan time, affine
+    // tried first (fewer operations). blend: float32 lanes exactly like OpenCV.
     enum class Mode { copy, fill, fixed, affine, half, blend };
     Mode mode = Mode::copy;
     int channels = 3;         // bytes per pixel, 1..4
@@ -39,9 +39,11 @@ struct BlendPlan {
     alignas(64) uint16_t fixed_k_repeat[128] = {};  // and the offsets, K[k % channels]
 };
 
-// Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic).
+// Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic, wrapping): y is
+// the high half of the 16-bit product (v * 256) * w (v * beta with 8 fraction bits) plus k,
+// then rounded half to even: (y + 127 + ((y >> 8) & 1)) >> 8.
 inline uint8_t fixed_point_value(uint16_t v, uint16_t w, uint16_t k) {
-    const uint16_t y = static_cast<uint16_t>(v * w + k);
+    const uint16_t y = static_cast<uint16_t>(((static_cast<uint32_t>(v) * 256u * w) >> 16) + k);
     return static_cast<uint8_t>(static_cast<uint16_t>(y + 127 + ((y >> 8) & 1)) >> 8);
 }
 

@@ -40,8 +40,6 @@ struct Avx2 {
     static Vec select(Vec a, Vec b, Vec m) { return _mm256_blendv_epi8(a, b, m); }
     // unpacklo/hi and packus work per 128-bit lane: lo holds bytes 0-7 and 16-23, hi 8-15
     // and 24-31, and narrow puts them back in order (consts give K in the same order).
-    static Vec widen_lo(Vec v) { return _mm256_unpacklo_epi8(v, _mm256_setzero_si256()); }
-    static Vec widen_hi(Vec v) { return _mm256_unpackhi_epi8(v, _mm256_setzero_si256()); }
     static Vec scaled_lo(Vec v) { return _mm256_unpacklo_epi8(_mm256_setzero_si256(), v); }
     static Vec scaled_hi(Vec v) { return _mm256_unpackhi_epi8(_mm256_setzero_si256(), v); }
     static Vec narrow(Vec lo, Vec hi) { return _mm256_packus_epi16(lo, hi); }
@@ -52,7 +50,6 @@ struct Avx2 {
     static Vec sub8(Vec a, Vec b) { return _mm256_sub_epi8(a, b); }
     static Vec set8(uint8_t v) { return _mm256_set1_epi8(static_cast<char>(v)); }
     static Vec add16(Vec a, Vec b) { return _mm256_add_epi16(a, b); }
-    static Vec mul16(Vec a, Vec b) { return _mm256_mullo_epi16(a, b); }
     static Vec and16(Vec a, Vec b) { return _mm256_and_si256(a, b); }
     static Vec shr8(Vec a) { return _mm256_srli_epi16(a, 8); }
     static Vec set16(uint16_t v) { return _mm256_set1_epi16(static_cast<short>(v)); }

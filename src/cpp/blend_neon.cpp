@@ -34,10 +34,8 @@ struct Neon {
     static Vec either(Vec a, Vec b) { return vorrq_u8(a, b); }
     static bool none(Vec m) { return vmaxvq_u8(m) == 0; }
     static Vec select(Vec a, Vec b, Vec m) { return vbslq_u8(m, b, a); }
-    // The 16-bit lanes are their own type; the values stay below 2^16 (BlendPlan::fixed_w), so
-    // the unsigned saturating narrow equals x86's packus.
-    static uint16x8_t widen_lo(Vec v) { return vmovl_u8(vget_low_u8(v)); }
-    static uint16x8_t widen_hi(Vec v) { return vmovl_high_u8(v); }
+    // The 16-bit lanes are their own type; narrow only sees shifted values (0..255), so the
+    // unsigned saturating narrow equals x86's packus.
     static uint16x8_t scaled_lo(Vec v) { return vshll_n_u8(vget_low_u8(v), 8); }
     static uint16x8_t scaled_hi(Vec v) { return vshll_high_n_u8(v, 8); }
     static Vec narrow(uint16x8_t lo, uint16x8_t hi) { return vqmovn_high_u16(vqmovn_u16(lo), hi); }
@@ -51,7 +49,6 @@ struct Neon {
                           vreinterpretq_u16_u32(vmull_high_u16(a, b)));
     }
     static uint16x8_t add16(uint16x8_t a, uint16x8_t b) { return vaddq_u16(a, b); }
-    static uint16x8_t mul16(uint16x8_t a, uint16x8_t b) { return vmulq_u16(a, b); }
     static uint16x8_t and16(uint16x8_t a, uint16x8_t b) { return vandq_u16(a, b); }
     static uint16x8_t shr8(uint16x8_t a) { return vshrq_n_u16(a, 8); }
     static uint16x8_t set16(uint16_t v) { return vdupq_n_u16(v); }

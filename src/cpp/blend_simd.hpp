@@ -9,9 +9,9 @@
 // either (or), none (all bits zero), select(a, b, m) (b where m, else a); spread<C>(z, k, out)
 // (pixel-mask bytes -> byte masks of the block's C vectors); blend<C>(src, offset, k) (one
 // vector of the float32 blend, exact per the ISA's own trick); and 16-bit lanes for the fixed
-// point: widen_lo/widen_hi (bytes -> u16 halves, as Vec or as the ISA's own 16-bit vector type,
-// NEON's uint16x8_t), scaled_lo/scaled_hi (the same halves times 256), narrow (saturate back in
-// byte order), add16, mul16, mulhi16 (high half of the unsigned product), and16, shr8, set16;
+// point: scaled_lo/scaled_hi (bytes -> u16 halves times 256, as Vec or as the ISA's own 16-bit
+// vector type, NEON's uint16x8_t), narrow (saturate back in byte order), add16, mulhi16 (high
+// half of the unsigned product), and16, shr8, set16;
 // and bytes for the half mode: avg8 (average rounded up), xor8, and8, sub8, set8.
 #pragma once
 #include <utility>
@@ -20,14 +20,14 @@
 
 namespace dcn {
 
-// 16-bit fixed point on one vector: (y + 127 + ((y >> 8) & 1)) >> 8 with y = v * w + K, the
-// outside value rounded half to even (BlendPlan::fixed_w, fixed_k_repeat).
+// Fixed mode on one vector: (y + 127 + ((y >> 8) & 1)) >> 8 with y = the high half of
+// (v * 256) * w, + K: the outside value rounded half to even (fixed_point_value).
 template <class Ops>
 inline typename Ops::Vec fixed_point(typename Ops::Vec s, int j, const typename Ops::Consts& k) {
     const auto one = Ops::set16(1), half = Ops::set16(127);
     auto round = [&](auto y) { return Ops::shr8(Ops::add16(Ops::add16(y, half), Ops::and16(Ops::shr8(y), one))); };
-    return Ops::narrow(round(Ops::add16(Ops::mul16(Ops::widen_lo(s), k.w), k.k_lo[j])),
-                       round(Ops::add16(Ops::mul16(Ops::widen_hi(s), k.w), k.k_hi[j])));
+    return Ops::narrow(round(Ops::add16(Ops::mulhi16(Ops::scaled_lo(s), k.w), k.k_lo[j])),
+                       round(Ops::add16(Ops::mulhi16(Ops::scaled_hi(s), k.w), k.k_hi[j])));
 }
 
 // f(0), ..., f(C - 1) written out: compilers at -O2 keep a loop over a block's vectors, and

@@ -34,8 +34,6 @@ struct Sse41 {
     static Vec either(Vec a, Vec b) { return _mm_or_si128(a, b); }
     static bool none(Vec m) { return _mm_testz_si128(m, m); }
     static Vec select(Vec a, Vec b, Vec m) { return _mm_blendv_epi8(a, b, m); }
-    static Vec widen_lo(Vec v) { return _mm_unpacklo_epi8(v, _mm_setzero_si128()); }
-    static Vec widen_hi(Vec v) { return _mm_unpackhi_epi8(v, _mm_setzero_si128()); }
     static Vec scaled_lo(Vec v) { return _mm_unpacklo_epi8(_mm_setzero_si128(), v); }
     static Vec scaled_hi(Vec v) { return _mm_unpackhi_epi8(_mm_setzero_si128(), v); }
     static Vec narrow(Vec lo, Vec hi) { return _mm_packus_epi16(lo, hi); }
@@ -46,7 +44,6 @@ struct Sse41 {
     static Vec sub8(Vec a, Vec b) { return _mm_sub_epi8(a, b); }
     static Vec set8(uint8_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
     static Vec add16(Vec a, Vec b) { return _mm_add_epi16(a, b); }
-    static Vec mul16(Vec a, Vec b) { return _mm_mullo_epi16(a, b); }
     static Vec and16(Vec a, Vec b) { return _mm_and_si128(a, b); }
     static Vec shr8(Vec a) { return _mm_srli_epi16(a, 8); }
     static Vec set16(uint16_t v) { return _mm_set1_epi16(static_cast<short>(v)); }
