@@ -9,12 +9,13 @@
 namespace dcn {
 namespace {
 
-// Fixed mode: a weight near beta * 2^16 and, per channel, an offset k (from -128, kept mod
-// 2^16) with fixed_point_value(v, w, k) == table[c][v] for every v. For one weight each v
-// bounds y = m + k (m the product's high half) to the values that round to the table's t
-// (ties at 128/256 go to the even t), so the search intersects 256 intervals per channel and
-// weight; the result is checked again. Weights found lie within a few units of w0 (measured
-// over random opacities and backgrounds), so 33 are tried.
+// Fixed mode: a weight near beta * 2^16 and, per channel, an offset k with
+// fixed_point_value(v, w, k) == table[c][v] for every v and no z above 2^16 - 1. For one
+// weight each v bounds z = m + k (m the product's high half) to the values that give the
+// table's t: [256 t + 1, 256 t + 255] for an odd t, [256 t, 256 t + 256] for an even one
+// (256 t + 256 is a tie rounded down to it). So the search intersects 256 intervals per
+// channel and weight; the result is checked again. Weights found lie within a few units of
+// w0 (measured over random opacities and backgrounds), so 33 are tried.
 bool find_fixed_point(BlendPlan& p) {
     const long w0 = std::lround(double(p.beta) * 65536.0);
     for (long i = 0; i <= 32; ++i) {
@@ -23,14 +24,14 @@ bool find_fixed_point(BlendPlan& p) {
         uint16_t ks[kMaxChannels];
         bool all = true;
         for (int c = 0; c < p.channels && all; ++c) {
-            long lo = -128, hi = 65535 - 128 - ((255L * 256 * w) >> 16);
+            long lo = 0, hi = 65535 - ((255L * 256 * w) >> 16);
             for (int v = 0; v < 256 && lo <= hi; ++v) {
                 const long m = (256L * v * w) >> 16, t = p.table[c][v], odd = t & 1;
-                lo = std::max(lo, 256 * t - 128 + odd - m);
-                hi = std::min(hi, 256 * t + 128 - odd - m);
+                lo = std::max(lo, 256 * t + odd - m);
+                hi = std::min(hi, 256 * t + 256 - odd - m);
             }
             all = lo <= hi;
-            if (all) ks[c] = static_cast<uint16_t>(lo);  // wraps: the kernels add mod 2^16 too
+            if (all) ks[c] = static_cast<uint16_t>(lo);
             for (int v = 0; v < 256 && all; ++v)
                 all = fixed_point_value(uint16_t(v), uint16_t(w), ks[c]) == p.table[c][v];
         }

@@ -39,12 +39,13 @@ struct BlendPlan {
     alignas(64) uint16_t fixed_k_repeat[128] = {};  // and the offsets, K[k % channels]
 };
 
-// Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic, wrapping): y is
-// the high half of the 16-bit product (v * 256) * w (v * beta with 8 fraction bits) plus k,
-// then rounded half to even: (y + 127 + ((y >> 8) & 1)) >> 8.
+// Fixed-point outside value as the SIMD kernels compute it (uint16 arithmetic): z is the high
+// half of the 16-bit product (v * 256) * w (v * beta with 8 fraction bits) plus k, which holds
+// the rounding's + 128; z / 256 rounded up at .5, less one at a tie whose result is odd (z's
+// low 9 bits 0x100), is z - 128 over 256 rounded half to even. The plan keeps z below 2^16.
 inline uint8_t fixed_point_value(uint16_t v, uint16_t w, uint16_t k) {
-    const uint16_t y = static_cast<uint16_t>(((static_cast<uint32_t>(v) * 256u * w) >> 16) + k);
-    return static_cast<uint8_t>(static_cast<uint16_t>(y + 127 + ((y >> 8) & 1)) >> 8);
+    const uint32_t z = ((static_cast<uint32_t>(v) * 256u * w) >> 16) + k;
+    return static_cast<uint8_t>((z >> 8) - ((z & 0x1FF) == 0x100));
 }
 
 // Half-mode outside value, (v + bg) / 2 rounded half to even, as the SIMD kernels compute

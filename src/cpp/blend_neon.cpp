@@ -50,6 +50,7 @@ struct Neon {
     }
     static uint16x8_t add16(uint16x8_t a, uint16x8_t b) { return vaddq_u16(a, b); }
     static uint16x8_t and16(uint16x8_t a, uint16x8_t b) { return vandq_u16(a, b); }
+    static uint16x8_t eq16(uint16x8_t a, uint16x8_t b) { return vceqq_u16(a, b); }
     static uint16x8_t shr8(uint16x8_t a) { return vshrq_n_u16(a, 8); }
     static uint16x8_t set16(uint16_t v) { return vdupq_n_u16(v); }
 

@@ -11,7 +11,7 @@
 // vector of the float32 blend, exact per the ISA's own trick); and 16-bit lanes for the fixed
 // point: scaled_lo/scaled_hi (bytes -> u16 halves times 256, as Vec or as the ISA's own 16-bit
 // vector type, NEON's uint16x8_t), narrow (saturate back in byte order), add16, mulhi16 (high
-// half of the unsigned product), and16, shr8, set16;
+// half of the unsigned product), and16, eq16 (all ones where equal), shr8, set16;
 // and bytes for the half mode: avg8 (average rounded up), xor8, and8, sub8, set8.
 #pragma once
 #include <utility>
@@ -20,12 +20,12 @@
 
 namespace dcn {
 
-// Fixed mode on one vector: (y + 127 + ((y >> 8) & 1)) >> 8 with y = the high half of
+// Fixed mode on one vector: (z >> 8) - ((z & 0x1FF) == 0x100) with z = the high half of
 // (v * 256) * w, + K: the outside value rounded half to even (fixed_point_value).
 template <class Ops>
 inline typename Ops::Vec fixed_point(typename Ops::Vec s, int j, const typename Ops::Consts& k) {
-    const auto one = Ops::set16(1), half = Ops::set16(127);
-    auto round = [&](auto y) { return Ops::shr8(Ops::add16(Ops::add16(y, half), Ops::and16(Ops::shr8(y), one))); };
+    const auto low9 = Ops::set16(0x1FF), odd_tie = Ops::set16(0x100);
+    auto round = [&](auto z) { return Ops::add16(Ops::shr8(z), Ops::eq16(Ops::and16(z, low9), odd_tie)); };
     return Ops::narrow(round(Ops::add16(Ops::mulhi16(Ops::scaled_lo(s), k.w), k.k_lo[j])),
                        round(Ops::add16(Ops::mulhi16(Ops::scaled_hi(s), k.w), k.k_hi[j])));
 }

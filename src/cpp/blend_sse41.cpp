@@ -45,6 +45,7 @@ struct Sse41 {
     static Vec set8(uint8_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
     static Vec add16(Vec a, Vec b) { return _mm_add_epi16(a, b); }
     static Vec and16(Vec a, Vec b) { return _mm_and_si128(a, b); }
+    static Vec eq16(Vec a, Vec b) { return _mm_cmpeq_epi16(a, b); }
     static Vec shr8(Vec a) { return _mm_srli_epi16(a, 8); }
     static Vec set16(uint16_t v) { return _mm_set1_epi16(static_cast<short>(v)); }
 
