@@ -91,11 +91,25 @@ inline void blend_block(const uint8_t* src, const uint8_t* mask, uint8_t* dst, c
     });
 }
 
+// Pixels before dst + pixels * C is 64-byte aligned (0 where no whole pixel count reaches it).
+template <int C>
+size_t pixels_to_alignment(const uint8_t* dst) {
+    const size_t gap = (64 - (reinterpret_cast<uintptr_t>(dst) & 63)) & 63;
+    if constexpr (C == 3)
+        return (gap * 43) & 63;  // 3 * 43 = 1 (mod 64)
+    else
+        return gap % C == 0 ? gap / C : 0;
+}
+
 template <int C, bool PerByte>
 void blend_row_blocks(const uint8_t* src, const uint8_t* mask, uint8_t* dst, size_t n, const BlendPlan& plan) {
     constexpr size_t mask_bytes = PerByte ? C : 1;  // mask bytes per pixel
     const Table t(plan);
     size_t i = 0;
+    if (n >= 128) {  // a masked head, so that the whole blocks' stores do not straddle cache lines
+        i = pixels_to_alignment<C>(dst);
+        if (i) blend_block<C, PerByte, true>(src, mask, dst, t, i);
+    }
     for (; i + 64 <= n; i += 64)
         blend_block<C, PerByte, false>(src + i * C, mask + i * mask_bytes, dst + i * C, t, 64);
     if (i == n) return;
