@@ -2,9 +2,10 @@
 // table, 64 bytes at a time, so every opacity costs the same and is exact by construction.
 // vpermi2b picks bytes from 128 table entries by the index's low 7 bits; the index's bit 7
 // chooses which half's result a lane keeps. It needs one table for all channels (a grey
-// background); other plans go to the AVX2 kernel. Rows too short for a whole block end with
-// masked loads and stores. No code here may run before dispatch has checked the CPU: constants
-// are plain arrays.
+// background); other plans go to the AVX2 kernel. Masked loads and stores do the parts of a
+// row that are not a whole block: a head up to the output's next 64-byte line (rows of 128
+// pixels or more) and, in place or in rows under one block, the end. No code here may run
+// before dispatch has checked the CPU: constants are plain arrays.
 #include <immintrin.h>
 
 #include "blend.hpp"
