@@ -17,7 +17,12 @@ import dynacrop_native as dc
 from . import scenarios
 
 
-def _median_ms(call: Callable[[], object], rounds: int) -> float:
+def _median_ms(call: Callable[[], object], rounds: int, span: float) -> float:
+    """Median of at least `rounds` calls, and of enough calls to take `span` seconds: a median
+    over a millisecond of 0.1 ms calls moves with every scheduler tick."""
+    start = time.perf_counter()
+    call()
+    rounds = max(rounds, int(span / max(time.perf_counter() - start, 1e-6)))
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -40,8 +45,9 @@ def workloads(scale: float) -> dict[str, Callable[[int | None], object]]:
 
 
 def thread_table(quick: bool, scale: float) -> str:
-    """The table `bench` prints: medians (ms) per setting, interleaved over rounds."""
-    rounds, repeats = (5, 3) if quick else (15, 5)
+    """The table `bench` prints: per setting the best of `repeats` medians (ms), each over at
+    least `rounds` calls and `span` seconds of calls, settings interleaved."""
+    rounds, repeats, span = (5, 3, 0.002) if quick else (15, 5, 0.03)
     counts: list[int | None] = [*range(1, min(len(os.sched_getaffinity(0)), 8) + 1), None]
     lines = [f"{'condition':9s} {'row':30s} " + " ".join(f"{'t=' + str(t):>8s}" for t in counts)
              + f" {'None/best':>10s}  within 5%"]
@@ -53,7 +59,7 @@ def thread_table(quick: bool, scale: float) -> str:
                 best_of: dict[int | None, float] = {}
                 for _ in range(repeats):  # settings interleaved, the best median of each kept
                     for t in counts:
-                        ms = _median_ms(lambda: call(t), rounds)
+                        ms = _median_ms(lambda: call(t), rounds, span)
                         best_of[t] = min(best_of.get(t, ms), ms)
                 best = min(v for t, v in best_of.items() if t is not None)
                 ratio = best_of[None] / best
