@@ -5,35 +5,36 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace dcn {
 namespace {
 
-// Fixed mode: a weight near beta * 2^16 and, per channel, an offset k with
-// fixed_point_value(v, w, k) == table[c][v] for every v and no z above 2^16 - 1. For one
-// weight each v bounds z = m + k (m the product's high half) to the values that give the
-// table's t: [256 t + 1, 256 t + 255] for an odd t, [256 t, 256 t + 256] for an even one
-// (256 t + 256 is a tie rounded down to it). So the search intersects 256 intervals per
-// channel and weight; the result is checked again. Weights found lie within a few units of
-// w0 (measured over random opacities and backgrounds), so 33 are tried.
-bool find_fixed_point(BlendPlan& p) {
+// Affine and fixed modes: a weight w near beta * 2^16 and, per channel, an offset k with
+// value(v, w, k) == table[c][v] for every v, both modes adding k to m = (256 v w) >> 16 (the
+// product's high half) and the sum z = m + k staying below 2^16. `range(t)` gives the z that
+// come out as t, so for one weight each v bounds k to range(t) - m and the search intersects
+// 256 intervals per channel, trying w0, w0 + 1, w0 - 1, ... for `tries` weights; the result is
+// checked again.
+template <class Value, class Range>
+bool find_weight(BlendPlan& p, long tries, Value value, Range range) {
     const long w0 = std::lround(double(p.beta) * 65536.0);
-    for (long i = 0; i <= 32; ++i) {
-        const long w = w0 + (i % 2 ? (i + 1) / 2 : -(i / 2));  // w0, w0 + 1, w0 - 1, ...
+    for (long i = 0; i < tries; ++i) {
+        const long w = w0 + (i % 2 ? (i + 1) / 2 : -(i / 2));
         if (w < 0 || w > 65535) continue;
         uint16_t ks[kMaxChannels];
         bool all = true;
         for (int c = 0; c < p.channels && all; ++c) {
             long lo = 0, hi = 65535 - ((255L * 256 * w) >> 16);
             for (int v = 0; v < 256 && lo <= hi; ++v) {
-                const long m = (256L * v * w) >> 16, t = p.table[c][v], odd = t & 1;
-                lo = std::max(lo, 256 * t + odd - m);
-                hi = std::min(hi, 256 * t + 256 - odd - m);
+                const long m = (256L * v * w) >> 16;
+                const auto [z_lo, z_hi] = range(long{p.table[c][v]});
+                lo = std::max(lo, z_lo - m);
+                hi = std::min(hi, z_hi - m);
             }
             all = lo <= hi;
-            if (all) ks[c] = static_cast<uint16_t>(lo);
-            for (int v = 0; v < 256 && all; ++v)
-                all = fixed_point_value(uint16_t(v), uint16_t(w), ks[c]) == p.table[c][v];
+            if (all) ks[c] = static_cast<uint16_t>((lo + hi) / 2);
+            for (int v = 0; v < 256 && all; ++v) all = value(uint16_t(v), uint16_t(w), ks[c]) == p.table[c][v];
         }
         if (all) {
             p.fixed_w = uint16_t(w);
@@ -44,36 +45,17 @@ bool find_fixed_point(BlendPlan& p) {
     return false;
 }
 
-// Affine mode: a weight near beta * 2^16 and, per channel, an offset k with
-// affine_value(v, w, k) == table[c][v] for every v. For one weight each v bounds k to
-// [256 t - m, 256 t + 255 - m] (m the product's high half, t the table value), so the
-// search intersects 256 intervals per channel and weight; the result is checked again.
+// Affine: z truncated, so t comes from [256 t, 256 t + 255]. 129 weights are tried.
 bool find_affine(BlendPlan& p) {
-    const long w0 = std::lround(double(p.beta) * 65536.0);
-    for (long i = 0; i <= 128; ++i) {
-        const long w = w0 + (i % 2 ? (i + 1) / 2 : -(i / 2));  // w0, w0 + 1, w0 - 1, ...
-        if (w < 0 || w > 65535) continue;
-        uint16_t ks[kMaxChannels];
-        bool all = true;
-        for (int c = 0; c < p.channels && all; ++c) {
-            long lo = 0, hi = 65535 - ((255 * w) >> 8);
-            for (int v = 0; v < 256 && lo <= hi; ++v) {
-                const long m = (256L * v * w) >> 16, t = p.table[c][v];
-                lo = std::max(lo, 256 * t - m);
-                hi = std::min(hi, 256 * t + 255 - m);
-            }
-            all = lo <= hi;
-            if (all) ks[c] = static_cast<uint16_t>((lo + hi) / 2);
-            for (int v = 0; v < 256 && all; ++v)
-                all = affine_value(uint16_t(v), uint16_t(w), ks[c]) == p.table[c][v];
-        }
-        if (all) {
-            p.fixed_w = uint16_t(w);
-            for (int k = 0; k < 128; ++k) p.fixed_k_repeat[k] = ks[k % p.channels];
-            return true;
-        }
-    }
-    return false;
+    return find_weight(p, 129, affine_value, [](long t) { return std::pair{256 * t, 256 * t + 255}; });
+}
+
+// Fixed: z rounded half to even, so an odd t comes from [256 t + 1, 256 t + 255] and an even
+// one from [256 t, 256 t + 256] (256 t + 256 is a tie rounded down to it). Weights found lie
+// within a few units of w0 (measured over random opacities and backgrounds): 33 are tried.
+bool find_fixed_point(BlendPlan& p) {
+    return find_weight(p, 33, fixed_point_value,
+                       [](long t) { return std::pair{256 * t + (t & 1), 256 * t + 256 - (t & 1)}; });
 }
 
 // Half mode: opacity 0.5 gives fma(bg, 0.5, v * 0.5) = (bg + v) / 2 exactly, rounded half to

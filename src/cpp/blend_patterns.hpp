@@ -21,8 +21,6 @@ alignas(16) inline constexpr uint8_t kBgraExpand[4][16] = {
     {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15},
 };
 
-}  // namespace dcn
-
 // 64-byte vectors (AVX-512), one block = 64 pixels = C vectors: byte i of vector j belongs to
 // pixel (64 j + i) / C.
 template <int C>
@@ -40,3 +38,5 @@ constexpr Block64<C> block64() {
 
 inline constexpr Block64<3> kBlock64Bgr = block64<3>();
 inline constexpr Block64<4> kBlock64Bgra = block64<4>();
+
+}  // namespace dcn
