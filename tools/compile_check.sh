@@ -46,7 +46,7 @@ common=(blend.cpp blend_scalar.cpp boxes.cpp crop.cpp dispatch.cpp output.cpp pa
         resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp)
 x86=(blend_sse41.cpp blend_avx2.cpp blend_avx512.cpp resample_sse41.cpp area_sse41.cpp half_sse41.cpp warp_avx2.cpp)
 neon=(blend_neon.cpp resample_neon.cpp area_neon.cpp half_neon.cpp warp_neon.cpp)
-python_files=(bindings.cpp warp_bindings.cpp gil.cpp)
+python_files=(bindings.cpp warp_bindings.cpp records.cpp gil.cpp)
 
 # Every source file belongs to exactly one list, so a new file cannot skip the checks.
 listed=$(printf '%s\n' "${common[@]}" "${x86[@]}" "${neon[@]}" "${python_files[@]}" | sort)

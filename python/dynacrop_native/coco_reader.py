@@ -14,7 +14,7 @@ import numpy as np
 
 from . import rle
 from .polygons import fill_region, int32_vertices, require_opencv
-from .schemas import pad_to, prediction_ids
+from .schemas import OneByOne, pad_to, prediction_ids
 
 
 def is_coco_list(value: Any) -> bool:
@@ -65,7 +65,7 @@ class CocoAnnotations:
         return CocoReading(self, boxes, height, width, polygons)
 
 
-class CocoReading:
+class CocoReading(OneByOne):
     """One call's boxes in COCO annotations. With `masks_wanted` (blending or alpha output),
     every segmentation is made over its box (None without one); otherwise RLE is decoded only
     when a crop's annotation is translated."""

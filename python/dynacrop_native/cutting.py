@@ -20,6 +20,8 @@ from .schemas import DetectionsReader, Reading, schema_for
 from .tensors import chw
 
 Cut = tuple[tuple[int, int, int, int], "np.ndarray | None", Any, Any]
+# make(frames, crops, predictions, ids) -> one result per crop (the non-empty crops only)
+Make = Callable[[list, list, list, list], list]
 
 
 @dataclass
@@ -42,16 +44,16 @@ def cut_detections(
     copy: bool,
     threads: int | None,
     id_prefix: str | None = None,
-    make: Callable[[tuple[int, int, int, int], np.ndarray, Any, Any], Any] | None = None,
+    make: Make | None = None,
     planar: bool = False,
 ) -> list:
     """Per detection of a validated image array: its int box (the padded frame with
     out_of_bounds="pad"), crop, translated prediction and id, as the detections carry it; None
-    where the crop is empty. Each result is `make(box, crop, prediction, id)` (a tuple without
-    `make`), built in the same pass so a caller's result objects cost no second loop.
-    Detections without ids get `id_prefix` + their index; `id_prefix=None` (the Inference
-    drop-in) raises upstream's error instead. `planar`: `source` is the HWC view of a (C, H, W)
-    image and crops come out (C, h, w)."""
+    where the crop is empty. The results of the non-empty crops are made by one call
+    `make(frames, crops, predictions, ids)` (tuples without `make`), so a caller builds its
+    result objects for all crops at once. Detections without ids get `id_prefix` + their
+    index; `id_prefix=None` (the Inference drop-in) raises upstream's error instead. `planar`:
+    `source` is the HWC view of a (C, H, W) image and crops come out (C, h, w)."""
     n_threads = threads_arg(threads)
     if not isinstance(detection_id_key, str):
         raise TypeError(f"detection_id_key: expected a string, got {type(detection_id_key).__name__}")
@@ -60,18 +62,22 @@ def cut_detections(
         return []
     ids = schema.ids(id_prefix)
     cut = cut_reader(source, schema, options, copy, n_threads, planar)
-    translated, build = cut.reading.translated, make or _as_tuple
     frames = list(map(tuple, cut.frames.tolist()))
-    if cut.frames is cut.boxes:  # no padding: each crop's frame is its box
-        return [None if crop is None else build(frame, crop, translated(i, *frame), ids[i])
-                for i, (frame, crop) in enumerate(zip(frames, cut.crops))]
-    boxes = list(map(tuple, cut.boxes.tolist()))
-    return [None if crop is None else build(frame, crop, translated(i, *frame, region=box), ids[i])
-            for i, (frame, box, crop) in enumerate(zip(frames, boxes, cut.crops))]
+    regions = None if cut.frames is cut.boxes else list(map(tuple, cut.boxes.tolist()))  # padded: inside parts
+    kept = [i for i, crop in enumerate(cut.crops) if crop is not None]
+    predictions = cut.reading.translations(kept, frames, regions)
+    if len(kept) == schema.n:
+        return (make or _as_tuples)(frames, cut.crops, predictions, ids)
+    made = (make or _as_tuples)([frames[i] for i in kept], [cut.crops[i] for i in kept], predictions,
+                                [ids[i] for i in kept])
+    out: list = [None] * schema.n
+    for i, result in zip(kept, made):
+        out[i] = result
+    return out
 
 
-def _as_tuple(box: tuple[int, int, int, int], crop: np.ndarray, prediction: Any, ident: Any) -> Cut:
-    return box, crop, prediction, ident
+def _as_tuples(frames: list, crops: list, predictions: list, ids: list) -> list[Cut]:
+    return list(zip(frames, crops, predictions, ids))
 
 
 def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int,

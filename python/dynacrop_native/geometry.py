@@ -63,14 +63,19 @@ def frame_boxes(xyxy: np.ndarray, width: int, height: int, options: CropOptions)
     """Float (N, 4) boxes in a width x height image: shaped, rounded and clamped (empty where the
     box is under `min_size`, as detected, or outside), and, with padding, the unclamped shaped
     boxes the crops cover (None without)."""
-    small = (xyxy[:, 2] - xyxy[:, 0] < options.min_size) | (xyxy[:, 3] - xyxy[:, 1] < options.min_size)
     shaped = shape_boxes(xyxy, options)
     boxes = round_and_clamp(shaped, width, height)
-    boxes[small, 2:] = boxes[small, :2]  # too small: an empty box, so None like empty crops
+    # Too small: an empty box, so None like empty crops. With min_size 0 only boxes of negative
+    # size qualify, and rounding and clamping already left those empty (not so their canvas).
+    small = None
+    if options.min_size > 0 or options.pad:
+        small = (xyxy[:, 2] - xyxy[:, 0] < options.min_size) | (xyxy[:, 3] - xyxy[:, 1] < options.min_size)
+        boxes[small, 2:] = boxes[small, :2]
     if not options.pad:
         return boxes, None
     canvas = np.clip(np.round(shaped), -(2.0**40), 2.0**40).astype(np.int64)  # no int overflow
-    canvas[small] = boxes[small]
+    if small is not None:
+        canvas[small] = boxes[small]
     return boxes, canvas
 
 

@@ -36,9 +36,20 @@ class Reading(Protocol):
 
     masks: list[np.ndarray | None] | None  # each detection's mask over its clamped box, or None
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
-        """Detection i alone, in the frame (x0, y0, x1, y1) of its crop; `region` is the part of
-        that frame inside the image when the crop is padded."""
+    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+        """Each detection i in `kept` alone, in the frame frames[i] = (x0, y0, x1, y1) of its
+        crop; regions[i] is the part of that frame inside the image when crops are padded."""
+
+
+class OneByOne:
+    """`Reading.translations` from a reading's `translated(i, x0, y0, x1, y1, region=None)`, one
+    detection at a time."""
+
+    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+        translated = self.translated  # type: ignore[attr-defined]
+        if regions is None:
+            return [translated(i, *frames[i]) for i in kept]
+        return [translated(i, *frames[i], region=regions[i]) for i in kept]
 
 
 class DetectionsReader(Protocol):
@@ -222,35 +233,40 @@ class SupervisionReading:
                     data[key] = _rows(value)
         return xyxy, fields, data, all(key in data and key != RLE_KEY for key in det.data)
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
-        """Detection i alone, in the frame of the crop (x0, y0, x1, y1): what upstream gets from
+    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+        """Each kept detection alone, in the frame of its crop: what upstream gets from
         `detections[i]`, `sv.move_boxes` and its key offsets, reading only the box region of the
-        mask. `region` is the part of the crop inside the image when the crop is padded."""
+        mask (`regions[i]`: the part of crop i inside the image when crops are padded). Built
+        field by field for all crops at once (`_native.records`)."""
         det = self.det
         xyxy, fields, rows, simple = self.rows
-        canvas = (x0, y0, x1, y1)
-        region = region or canvas
-        data = {key: r[i] for key, r in rows.items()} if simple else self._data_of(i, x0, y0, region, canvas, rows)
-        new = type(det).__new__(type(det))
-        if det.mask is None:
-            mask = None
-        elif is_compact_mask(det.mask):  # a CompactMask in the crop's frame (inclusive box corners)
+        n, inside = len(kept), regions or frames
+
+        def column(values: list) -> list:
+            return values if n == self.n else [values[i] for i in kept]
+
+        if not simple:
+            data = [self._data_of(i, *frames[i][:2], inside[i], frames[i], rows) for i in kept]
+        elif rows:
+            data = _native.records(None, {key: column(r) for key, r in rows.items()})
+        else:
+            data = [{} for _ in kept]
+        columns = {
+            "xyxy": column(xyxy),
+            "mask": [None] * n if det.mask is None else [self._mask(i, inside[i], frames[i]) for i in kept],
+            **{name: [None] * n if r is None else column(r) for name, r in fields.items()},
+            "data": data,
+            "metadata": [dict(det.metadata) for _ in kept],
+        }
+        return _native.records(type(det), columns)
+
+    def _mask(self, i: int, region: tuple, canvas: tuple) -> Any:
+        """Detection i's mask in the frame `canvas` of its crop, `region` of it inside the image."""
+        if is_compact_mask(self.det.mask):  # a CompactMask in the crop's frame (inclusive box corners)
             local = pad_to(self.masks[i], region, canvas)
             corners = np.array([[0, 0, local.shape[1] - 1, local.shape[0] - 1]], dtype=np.float32)
-            mask = type(det.mask).from_dense(local[None], corners, image_shape=local.shape)
-        else:
-            mask = pad_to(self.mask_copies[i], region, canvas)[None]
-        confidence, class_id, tracker_id = fields["confidence"], fields["class_id"], fields["tracker_id"]
-        new.__dict__ = {
-            "xyxy": xyxy[i],
-            "mask": mask,
-            "confidence": None if confidence is None else confidence[i],
-            "class_id": None if class_id is None else class_id[i],
-            "tracker_id": None if tracker_id is None else tracker_id[i],
-            "data": data,
-            "metadata": dict(det.metadata),
-        }
-        return new
+            return type(self.det.mask).from_dense(local[None], corners, image_shape=local.shape)
+        return pad_to(self.mask_copies[i], region, canvas)[None]
 
     def _data_of(self, i: int, x0: int, y0: int, region: tuple, canvas: tuple, rows: dict) -> dict:
         """Detection i's `data` for keys that are not plain per-detection rows."""
@@ -302,7 +318,7 @@ class RoboflowJson:
         return RoboflowReading(self, boxes, height, width, polygons)
 
 
-class RoboflowReading:
+class RoboflowReading(OneByOne):
     """One call's boxes in Roboflow JSON predictions. Masks are the box regions of the
     predictions' masks: `rle` decoded, or with `polygons` (when the masks will be used) the
     polygon `points` rasterised; None for a prediction with neither (or under 3 points), and
@@ -390,6 +406,10 @@ class BoxArray:
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> np.ndarray:
         return self.xyxy[i : i + 1] - np.array([x0, y0, x0, y0], dtype=np.float64)
+
+    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+        offsets = np.array([frames[i][:2] for i in kept], dtype=np.float64).reshape(-1, 2)
+        return list((self.xyxy[kept] - np.concatenate([offsets, offsets], axis=1))[:, None])
 
 
 def is_prediction_list(value: Any) -> bool:

@@ -386,7 +386,8 @@ nb::tuple round_boxes(nb::ndarray<const double, nb::ndim<2>, nb::device::cpu> xy
 }
 
 }  // namespace
-void bind_warp(nb::module_& m);  // warp_bindings.cpp
+void bind_warp(nb::module_& m);     // warp_bindings.cpp
+void bind_records(nb::module_& m);  // records.cpp
 }  // namespace dcn
 
 NB_MODULE(_native, m) {
@@ -442,4 +443,5 @@ NB_MODULE(_native, m) {
     m.def("round_boxes", &round_boxes, "xyxy"_a, "width"_a, "height"_a,
           "(int64 boxes rounded half to even and clamped to the image, first NaN row or -1).");
     bind_warp(m);
+    bind_records(m);
 }

@@ -173,10 +173,21 @@ def test_crop_factory_takes_the_direct_path_and_falls_back(monkeypatch):
     image = image_data(np.zeros((20, 30, 3), np.uint8))
     det = sv.Detections(xyxy=np.array([[1.0, 2.0, 10.0, 12.0], [5.0, 5.0, 25.0, 15.0]]),
                         data={"detection_id": np.array(["a", "b"])})
-    factory = di.CropFactory(image)
-    crops = [factory(np.zeros((3, 3, 3), np.uint8), "x", 4, 5), factory(np.zeros((3, 3, 3), np.uint8), "y", 6, 7)]
-    assert factory.fast is True
-    assert crops[1].parent_metadata.origin_coordinates.left_top_x == 6
+    pixels = [np.zeros((3, 3, 3), np.uint8), np.zeros((4, 3, 3), np.uint8)]
+    # A crop of a crop: the root metadata differs from the parent's.
+    nested = up.WorkflowImageData.create_crop(origin_image_data=image, crop_identifier="outer",
+                                              cropped_image=np.zeros((12, 20, 3), np.uint8), offset_x=3, offset_y=2)
+    for origin in (image, nested):
+        factory = di.CropFactory(origin)
+        crops = factory(pixels, ["x", "y"], [(4, 5), (6, 7)])
+        assert factory.fast is True
+        for got, pixel, cid, (x, y) in zip(crops, pixels, ["x", "y"], [(4, 5), (6, 7)]):
+            want = up.WorkflowImageData.create_crop(origin_image_data=origin, crop_identifier=cid, cropped_image=pixel,
+                                                    offset_x=x, offset_y=y)
+            assert got.numpy_image is pixel
+            assert got.parent_metadata == want.parent_metadata
+            assert got.workflow_root_ancestor_metadata == want.workflow_root_ancestor_metadata
+            assert vars(got).keys() == vars(want).keys()
     # A metadata layout that no longer matches upstream's: every crop goes through create_crop.
     def broken(self, *args):
         raise TypeError("a field a newer upstream added")
@@ -184,7 +195,7 @@ def test_crop_factory_takes_the_direct_path_and_falls_back(monkeypatch):
     monkeypatch.setattr(di.CropFactory, "direct", broken)
     slow = di.CropFactory(image)
     crop = np.zeros((3, 3, 3), np.uint8)
-    got = [slow(crop, "x", 4, 5), slow(crop, "y", 6, 7)]
+    got = slow([crop, crop], ["x", "y"], [(4, 5), (6, 7)])
     assert slow.fast is False
     for g, (cid, x, y) in zip(got, [("x", 4, 5), ("y", 6, 7)]):
         want = up.WorkflowImageData.create_crop(origin_image_data=image, crop_identifier=cid, cropped_image=crop,

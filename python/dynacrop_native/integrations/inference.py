@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _native
 from .._checks import image_array
 from ..cutting import cut_detections
 from ..options import CropOptions
@@ -58,79 +59,92 @@ def crop_image(
     options = CropOptions(mask_opacity, background_color)
     factory = CropFactory(image)
 
-    def result(box: tuple, crop: Any, predictions: Any, detection_id: Any) -> dict[str, Any]:
-        return {"crops": factory(crop, detection_id, box[0], box[1]), "predictions": predictions}
+    def results(boxes: list, crops: list, predictions: list, ids: list) -> list[dict[str, Any]]:
+        return block_results(factory(crops, ids, [box[:2] for box in boxes]), predictions)
 
-    cut = cut_detections(source, detections, options, detection_id_key, False, None, id_prefix=None, make=result)
+    cut = cut_detections(source, detections, options, detection_id_key, False, None, id_prefix=None, make=results)
     return [{"crops": None, "predictions": None} if r is None else r for r in cut]
+
+
+def block_results(images: list, predictions: list) -> list[dict[str, Any]]:
+    """Upstream's result entries, ``{"crops": image, "predictions": prediction}``, all at once."""
+    return _native.records(None, {"crops": images, "predictions": predictions})
 
 
 class CropFactory:
     """``WorkflowImageData.create_crop`` (``create_crop_from_tensor`` with ``tensor=True``, the
-    origin's ``size`` given so that no other representation is materialised) for many crops of one
-    image, without its per-crop ``dataclasses.replace``: the parent's and root's metadata are read
-    once and the same upstream classes are built directly. The first crop is also made by upstream's
-    own method and compared; on any difference (say, a field a newer upstream added) every crop of
-    the call goes through it. The image's metadata is read at the first crop, so a call whose
-    detections are refused raises that error first, as upstream's does."""
+    origin's ``size`` given so that no other representation is materialised) for all crops of one
+    image at once. The first crop is made by upstream's own method; the others are built field by
+    field (``_native.records``) from it, without upstream's per-crop ``dataclasses.replace``: its
+    attributes are their template, with each crop's pixels and parent and root metadata (the same
+    upstream dataclasses, built the same way) in place of its own. That is used only when the
+    first crop's other attributes are None or flags and its own rebuild equals it; on any
+    difference (say, a field a newer upstream added) every crop goes through upstream's method.
+    The image's metadata is read at the first crop, so a call whose detections are refused raises
+    that error first, as upstream's does."""
 
     def __init__(self, image: Any, tensor: bool = False, size: tuple[int, int] | None = None):
         self.image = image
         self.tensor = tensor  # crops are CHW tensors: create_crop_from_tensor and tensor_image
         self.size = size
-        self.fast: bool | None = None  # decided on the first crop
+        self.fast: bool | None = None  # decided at the first call
 
-    def read_metadata(self) -> None:
-        self.root = self.image.workflow_root_ancestor_metadata
-        self.height, self.width = self.size or self.image.numpy_image.shape[:2]
-        self.image_class = upstream().WorkflowImageData
-        rc = self.root.origin_coordinates
-        self.meta, self.coords = type(self.root), type(rc)
-        self.root_fields = (self.root.parent_id, rc.left_top_x, rc.left_top_y, rc.origin_width, rc.origin_height)
-
-    def __call__(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
-        if self.fast:
-            return self.direct(crop, crop_id, x0, y0)
-        if self.fast is None:
-            self.read_metadata()
-        if self.tensor:
-            slow = self.image_class.create_crop_from_tensor(
-                origin_image_data=self.image, crop_identifier=crop_id, cropped_tensor_image=crop, offset_x=x0, offset_y=y0
-            )
-        else:
-            slow = self.image_class.create_crop(
-                origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop, offset_x=x0, offset_y=y0
-            )
-        if self.fast is None:
+    def __call__(self, crops: list, ids: list, offsets: list[tuple[int, int]]) -> list:
+        """One WorkflowImageData per crop; crop i cut at offsets[i] = (x, y), named ids[i]."""
+        if not crops:
+            return []
+        first = self.upstream(crops[0], ids[0], *offsets[0])
+        if len(crops) > 1 and self.fast is not False:
             try:
-                fast = self.direct(crop, crop_id, x0, y0)
-                self.fast = (
-                    fast.parent_metadata == slow.parent_metadata
-                    and fast.workflow_root_ancestor_metadata == slow.workflow_root_ancestor_metadata
-                    and vars(fast).keys() == vars(slow).keys()
-                )
+                made = self.direct(first, crops, ids, offsets)
+                self.fast = (type(made[0]) is type(first) and made[0].parent_metadata == first.parent_metadata
+                             and made[0].workflow_root_ancestor_metadata == first.workflow_root_ancestor_metadata)
             except Exception:  # noqa: BLE001 - any disagreement with upstream means: use upstream
                 self.fast = False
-        return slow
+            if self.fast:
+                made[0] = first
+                return made
+        return [first] + [self.upstream(*args) for args in zip(crops[1:], ids[1:], *zip(*offsets[1:]))]
 
-    def direct(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
-        meta, coords = self.meta, self.coords
-        root_id, root_x, root_y, root_w, root_h = self.root_fields
-        parent = _frozen(meta, {"parent_id": crop_id, "origin_coordinates": _frozen(coords, {
-            "left_top_x": x0, "left_top_y": y0, "origin_width": self.width, "origin_height": self.height})})
-        root = _frozen(meta, {"parent_id": root_id, "origin_coordinates": _frozen(coords, {
-            "left_top_x": root_x + x0, "left_top_y": root_y + y0, "origin_width": root_w, "origin_height": root_h})})
-        pixels = {"tensor_image" if self.tensor else "numpy_image": crop}
-        return self.image_class(parent_metadata=parent, workflow_root_ancestor_metadata=root, **pixels)
+    def upstream(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
+        cls = upstream().WorkflowImageData
+        if self.tensor:
+            return cls.create_crop_from_tensor(origin_image_data=self.image, crop_identifier=crop_id,
+                                               cropped_tensor_image=crop, offset_x=x0, offset_y=y0)
+        return cls.create_crop(origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop,
+                               offset_x=x0, offset_y=y0)
 
+    def direct(self, first: Any, crops: list, ids: list, offsets: list[tuple[int, int]]) -> list:
+        """Every crop's WorkflowImageData with `first` (upstream's own first crop) as the template."""
+        parent, root = first.parent_metadata, first.workflow_root_ancestor_metadata
+        roles = {}  # attribute name: what it holds
+        for key, value in vars(first).items():
+            role = "parent" if value is parent else "root" if value is root else "pixels" if value is crops[0] else None
+            if role:
+                roles[key] = role
+            elif not (value is None or value is True or value is False):
+                raise TypeError(f"WorkflowImageData.{key}: an attribute this factory does not know")
+        if sorted(roles.values()) != ["parent", "pixels", "root"]:
+            raise TypeError("WorkflowImageData: pixels, parent and root not found among its attributes")
+        top = self.image.workflow_root_ancestor_metadata.origin_coordinates
+        height, width = self.size or self.image.numpy_image.shape[:2]
+        meta, coords = type(parent), type(parent.origin_coordinates)
+        xs, ys = [x for x, _ in offsets], [y for _, y in offsets]
 
-def _frozen(cls: type, values: dict) -> Any:
-    """An instance of upstream's frozen metadata dataclass `cls` with every field given, built
-    without its generated __init__ (one object.__setattr__ per field, microseconds per crop).
-    CropFactory compares the first such crop with upstream's own create_crop."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
+        def metadata(parent_ids: list, x: list, y: list, origin_width: int, origin_height: int) -> list:
+            origin = _native.records(coords, {"left_top_x": x, "left_top_y": y},
+                                     {"left_top_x": 0, "left_top_y": 0, "origin_width": origin_width,
+                                      "origin_height": origin_height})
+            return _native.records(meta, {"parent_id": parent_ids, "origin_coordinates": origin})
+
+        made = {
+            "pixels": crops,
+            "parent": metadata(ids, xs, ys, width, height),
+            "root": metadata([root.parent_id] * len(crops), [top.left_top_x + x for x in xs],
+                             [top.left_top_y + y for y in ys], top.origin_width, top.origin_height),
+        }
+        columns = {key: made[role] for key, role in roles.items()}
+        return _native.records(type(first), columns, vars(first))
 
 
 @lru_cache(maxsize=None)

@@ -152,17 +152,16 @@ class Job:
         local_masks = self.local_masks(boxes, full)
         crops = self.tensor_crops(boxes, full, local_masks) if self.use_tensor else self.array_crops(boxes, local_masks)
         translated = Translation(self, boxes, local_masks)
-        from .inference import CropFactory
+        from .inference import CropFactory, block_results
 
         make = CropFactory(self.image, tensor=self.use_tensor, size=(self.height, self.width))
         ids = [entry[self.key] for entry in det.bboxes_metadata]
-        out = []
-        for i, crop in enumerate(crops):
-            if crop is None:
-                out.append({"crops": None, "predictions": None})
-                continue
-            x0, y0 = int(boxes[i, 0]), int(boxes[i, 1])
-            out.append({"crops": make(crop, ids[i], x0, y0), "predictions": translated(i)})
+        kept = [i for i, crop in enumerate(crops) if crop is not None]
+        images = make([crops[i] for i in kept], [ids[i] for i in kept],
+                      [(int(boxes[i, 0]), int(boxes[i, 1])) for i in kept])
+        out = [{"crops": None, "predictions": None} for _ in crops]
+        for i, entry in zip(kept, block_results(images, [translated(i) for i in kept])):
+            out[i] = entry
         return out
 
     def local_masks(self, boxes: np.ndarray, full: np.ndarray) -> list[np.ndarray | None] | None:
