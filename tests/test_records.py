@@ -1,5 +1,6 @@
 """_native.records: the column-wise object builder behind the per-crop results."""
 
+import abc
 import dataclasses
 import gc
 import sys
@@ -69,6 +70,11 @@ class Slotted:
     __slots__ = ("a",)
 
 
+class Abstract(abc.ABC):
+    @abc.abstractmethod
+    def run(self): ...
+
+
 @pytest.mark.parametrize(
     "cls, columns, shared, error, message",
     [
@@ -81,6 +87,7 @@ class Slotted:
         (int, {"a": [1]}, None, TypeError, "without its own __new__"),
         (OwnNew, {"a": [1]}, None, TypeError, "without its own __new__"),
         (Slotted, {"a": [1]}, None, AttributeError, "__dict__"),
+        (Abstract, {"a": [1]}, None, TypeError, "abstract"),
     ],
 )
 def test_bad_arguments(cls, columns, shared, error, message):

@@ -38,46 +38,50 @@ nb::list records(nb::handle cls, nb::dict columns, nb::handle shared) {
     if (n < 0) throw nb::value_error("columns: expected at least one column");
     if (!shared.is_none() && !PyDict_Check(shared.ptr())) throw nb::type_error("shared: expected a dict or None");
 
-    // Objects are made as object.__new__(cls) makes them, so only classes whose __new__ is
-    // object's qualify; their __init__ is not run: the caller supplies every attribute.
-    newfunc make = nullptr;
+    // Only classes whose __new__ is object's qualify; their __init__ is not run: the caller
+    // supplies every attribute. Objects come from the type's allocator, as object.__new__ gets
+    // them (without the attribute array 3.11's would set up for nothing). Up to 3.12 each gets
+    // a ready dict as its __dict__; 3.13 keeps attributes inline and, replacing the __dict__ of
+    // such an object, still reads the inline ones (3.13.0), so there they are set through the
+    // object's own dict, as copy and pickle restore state.
+#if PY_VERSION_HEX >= 0x030B0000
+    const bool own_dict = Py_Version >= 0x030D0000;  // the running Python (abi3: any >= 3.12)
+#else
+    const bool own_dict = false;
+#endif
+    PyTypeObject* type = nullptr;
+    allocfunc alloc = nullptr;
     if (!cls.is_none()) {
         if (!PyType_Check(cls.ptr())) throw nb::type_error("cls: expected a class or None");
-        make = reinterpret_cast<newfunc>(PyType_GetSlot(reinterpret_cast<PyTypeObject*>(cls.ptr()), Py_tp_new));
-        if (make != reinterpret_cast<newfunc>(PyType_GetSlot(&PyBaseObject_Type, Py_tp_new)))
+        type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+        if (PyType_GetSlot(type, Py_tp_new) != PyType_GetSlot(&PyBaseObject_Type, Py_tp_new))
             throw nb::type_error("cls: expected a class without its own __new__");
+        if (PyType_GetFlags(type) & Py_TPFLAGS_IS_ABSTRACT)
+            throw nb::type_error("cls: expected a concrete class, got an abstract one");
+        alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(type, Py_tp_alloc));
     }
-    nb::tuple no_args;
     nb::list out = nb::steal<nb::list>(PyList_New(n));
     for (Py_ssize_t i = 0; i < n; ++i) {
-        nb::object item;
-        if (make != nullptr && getenv("RECATTR")) {
-            item = nb::steal(make(reinterpret_cast<PyTypeObject*>(cls.ptr()), no_args.ptr(), nullptr));
+        nb::object item, d;
+        if (type != nullptr) {
+            item = nb::steal(alloc(type, 0));
             if (!item.is_valid()) throw nb::python_error();
-            if (!shared.is_none()) {
-                PyObject *k, *v; Py_ssize_t pos = 0;
-                while (PyDict_Next(shared.ptr(), &pos, &k, &v))
-                    if (PyObject_GenericSetAttr(item.ptr(), k, v) < 0) throw nb::python_error();
-            }
-            for (const auto& [key, col] : cols) {
-                PyObject* v = PyList_GetItem(col.ptr(), i);
-                if (v == nullptr || PyObject_GenericSetAttr(item.ptr(), key.ptr(), v) < 0) throw nb::python_error();
-            }
-        } else {
-        // A copy of `shared` clones its table in one step (keys kept in its order); the columns
-        // then overwrite or add their keys.
-        nb::object d = nb::steal(shared.is_none() ? PyDict_New() : PyDict_Copy(shared.ptr()));
+        }
+        if (type != nullptr && own_dict) {
+            d = nb::steal(PyObject_GenericGetDict(item.ptr(), nullptr));  // AttributeError: none
+            if (d.is_valid() && !shared.is_none() && PyDict_Update(d.ptr(), shared.ptr()) < 0) throw nb::python_error();
+        } else {  // a copy of `shared` clones its table in one step (keys kept in its order)
+            d = nb::steal(shared.is_none() ? PyDict_New() : PyDict_Copy(shared.ptr()));
+        }
         if (!d.is_valid()) throw nb::python_error();
-        for (const auto& [key, col] : cols) {
+        for (const auto& [key, col] : cols) {  // the columns overwrite or add their keys
             PyObject* v = PyList_GetItem(col.ptr(), i);  // borrowed; lengths were checked
             if (v == nullptr || PyDict_SetItem(d.ptr(), key.ptr(), v) < 0) throw nb::python_error();
         }
-        item = d;
-        if (make != nullptr) {
-            item = nb::steal(make(reinterpret_cast<PyTypeObject*>(cls.ptr()), no_args.ptr(), nullptr));
-            if (!item.is_valid() || PyObject_GenericSetDict(item.ptr(), d.ptr(), nullptr) < 0)
-                throw nb::python_error();
-        }
+        if (type == nullptr) {
+            item = d;
+        } else if (!own_dict && PyObject_GenericSetDict(item.ptr(), d.ptr(), nullptr) < 0) {
+            throw nb::python_error();  // AttributeError: no __dict__
         }
         PyList_SetItem(out.ptr(), i, item.release().ptr());  // steals; slot i was empty
     }

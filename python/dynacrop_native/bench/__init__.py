@@ -32,7 +32,7 @@ class Row:
     ours_ms: float
     ratio: float  # speed-up (S rows) or time relative to the baseline (K rows)
     target: str
-    met: bool
+    met: bool | None  # None: reported only, the target is judged elsewhere
 
 
 def compare(baseline: Callable[[], object], ours: Callable[[], object], rounds: int) -> tuple[float, float, float]:
@@ -94,7 +94,7 @@ SCENES = {  # name: (height, width, boxes, masks, opacity, rounds, quick rounds)
     "S3 masks, blend 0.5": (1080, 1920, 50, True, 0.5, 10, 3),
     "S4 4K, 100 masks, 1.0": (2160, 3840, 100, True, 1.0, 5, 2),
 }
-TARGETS = {"S1 boxes": 4.0, "S2 masks, no blend": 20.0, "S3 masks, blend 0.5": 20.0, "S4 4K, 100 masks, 1.0": 20.0}
+TARGETS = {"S1 boxes": 8.0, "S2 masks, no blend": 20.0, "S3 masks, blend 0.5": 20.0, "S4 4K, 100 masks, 1.0": 20.0}
 
 
 def scene_rows(quick: bool, scale: float) -> tuple[list[Row], dict]:
@@ -129,7 +129,9 @@ def kernel_rows(quick: bool, scale: float, threads: int | None = 1) -> list[Row]
     crops = dc.crop_boxes(s.image, s.xyxy)
     flat = np.concatenate([c.reshape(-1) for c in crops if c is not None])
     b, o, r = compare(flat.copy, lambda: dc.crop_boxes(s.image, s.xyxy, copy=True, threads=threads), rounds)
-    rows.append(Row("K2 crop copy, 50 crops", "memcpy of the same bytes", b, o, 1 / r, "<= 1.2x memcpy", 1 / r <= 1.2))
+    # Many short rows cannot copy as fast as one long memcpy; SPEC's K2 target is against the
+    # per-row memcpy floor, which the floors table measures.
+    rows.append(Row("K2 crop copy, 50 crops", "memcpy of the same bytes", b, o, 1 / r, "report (see floors)", None))
     return rows
 
 
@@ -269,14 +271,14 @@ def format_table(rows: list[Row]) -> str:
     for r in rows:
         lines.append(
             f"{r.scenario:30s} {r.baseline:38s} {r.baseline_ms:9.3f} {r.ours_ms:9.3f} {r.ratio:7.2f}x  {r.target:18s} "
-            f"{'yes' if r.met else 'NO'}"
+            f"{'-' if r.met is None else 'yes' if r.met else 'NO'}"
         )
     return "\n".join(lines)
 
 
-def target_value(row: Row) -> float:
-    """The number in a target such as '>= 20x' or '<= 1.3x copy'."""
-    return float(row.target.split()[1].rstrip("x"))
+def target_value(row: Row) -> float | None:
+    """The number in a target such as '>= 20x' or '<= 1.3x copy'; None for a reported row."""
+    return None if row.met is None else float(row.target.split()[1].rstrip("x"))
 
 
 def short_baseline(label: str) -> str:
@@ -303,7 +305,8 @@ def plot(rows: list[Row], path: str) -> None:
     for ax, group, colour in ((left, s_rows, "tab:green"), (right, k_rows, "tab:blue")):
         ax.barh(range(len(group)), [r.ratio for r in group], color=colour)
         for i, r in enumerate(group):
-            ax.plot([target_value(r)] * 2, [i - 0.4, i + 0.4], "k--")
+            if (target := target_value(r)) is not None:
+                ax.plot([target] * 2, [i - 0.4, i + 0.4], "k--")
             ax.annotate(f"{r.ratio:.2f}x", (r.ratio, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=8)
@@ -311,7 +314,8 @@ def plot(rows: list[Row], path: str) -> None:
     left.set_xscale("log")
     left.set_xlabel("speed-up over the baseline (x, log scale); dashed = target")
     right.set_yticks(range(len(k_rows)), [r.scenario for r in k_rows])
-    right.set_xlim(0, 1.15 * max([target_value(r) for r in k_rows] + [r.ratio for r in k_rows], default=1.0))
+    limits = [t for t in map(target_value, k_rows) if t is not None]
+    right.set_xlim(0, 1.15 * max(limits + [r.ratio for r in k_rows], default=1.0))
     right.set_xlabel("time relative to a plain copy (x); dashed = limit")
     fig.suptitle(f"dynacrop_native {dc.__version__} on {cpu_name()} ({dc.get_isa()}), one thread for K rows")
     fig.tight_layout()

@@ -137,11 +137,12 @@ class CropFactory:
                                       "origin_height": origin_height})
             return _native.records(meta, {"parent_id": parent_ids, "origin_coordinates": origin})
 
+        dx, dy = top.left_top_x, top.left_top_y
         made = {
             "pixels": crops,
             "parent": metadata(ids, xs, ys, width, height),
-            "root": metadata([root.parent_id] * len(crops), [top.left_top_x + x for x in xs],
-                             [top.left_top_y + y for y in ys], top.origin_width, top.origin_height),
+            "root": metadata([root.parent_id] * len(crops), [dx + x for x in xs] if dx else xs,
+                             [dy + y for y in ys] if dy else ys, top.origin_width, top.origin_height),
         }
         columns = {key: made[role] for key, role in roles.items()}
         return _native.records(type(first), columns, vars(first))
