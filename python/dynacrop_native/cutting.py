@@ -70,7 +70,12 @@ def cut_detections(
         return (make or _as_tuples)(frames, cut.crops, predictions, ids)
     made = (make or _as_tuples)([frames[i] for i in kept], [cut.crops[i] for i in kept], predictions,
                                 [ids[i] for i in kept])
-    out: list = [None] * schema.n
+    return placed(made, kept, schema.n)
+
+
+def placed(made: list, kept: list[int], n: int) -> list:
+    """n results: made[j] at index kept[j], None elsewhere (the empty crops)."""
+    out: list = [None] * n
     for i, result in zip(kept, made):
         out[i] = result
     return out

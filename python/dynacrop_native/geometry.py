@@ -38,6 +38,12 @@ def round_and_clamp(xyxy: np.ndarray, width: int, height: int) -> np.ndarray:
     return boxes
 
 
+def in_frames(xyxy: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """(N, 4) boxes moved into frames whose top-left corners are the (N, 2) `origins`: the same
+    values and dtype as upstream's ``xyxy + array([-x0, -y0, -x0, -y0])``."""
+    return xyxy - np.concatenate([origins, origins], axis=1)
+
+
 def shape_boxes(xyxy: np.ndarray, options: CropOptions) -> np.ndarray:
     """Float (N, 4) boxes grown by `margin` pixels and `margin_ratio` of their width/height on
     every side, then, with `square`, the short side grown around the centre to the long one."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _native, rle
 from ._checks import needs_conversion, real
-from .geometry import as_xyxy
+from .geometry import as_xyxy, in_frames
 from .polygons import has_polygon, polygon_region
 
 # Keys of sv.Detections.data that hold image coordinates (Inference's names).
@@ -217,8 +217,7 @@ class SupervisionReading:
         every data key is a plain per-detection row (the common case)."""
         det = self.det
         offsets = self.frames[:, :2]
-        # Same values and dtype as upstream's xyxy[[i]] + array([-x0, -y0, -x0, -y0]).
-        xyxy = list((det.xyxy - np.concatenate([offsets, offsets], axis=1))[:, None])
+        xyxy = list(in_frames(det.xyxy, offsets)[:, None])
         fields = {
             name: None if getattr(det, name) is None else _rows(getattr(det, name))
             for name in ("confidence", "class_id", "tracker_id")
@@ -404,12 +403,9 @@ class BoxArray:
              threads: int = 0) -> BoxArray:
         return self  # nothing depends on the call's boxes
 
-    def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> np.ndarray:
-        return self.xyxy[i : i + 1] - np.array([x0, y0, x0, y0], dtype=np.float64)
-
     def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
-        offsets = np.array([frames[i][:2] for i in kept], dtype=np.float64).reshape(-1, 2)
-        return list((self.xyxy[kept] - np.concatenate([offsets, offsets], axis=1))[:, None])
+        origins = np.array([frames[i][:2] for i in kept], dtype=np.float64).reshape(-1, 2)
+        return list(in_frames(self.xyxy[kept], origins)[:, None])
 
 
 def is_prediction_list(value: Any) -> bool:

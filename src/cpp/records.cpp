@@ -93,8 +93,9 @@ nb::list records(nb::handle cls, nb::dict columns, nb::handle shared) {
 void bind_records(nb::module_& m) {
     m.def("records", &records, "cls"_a.none(), "columns"_a, "shared"_a = nb::none(),
           "Object i has __dict__ {**shared, key: column[i] for each column} (every column a list of "
-          "the same length; shared values are the same objects in every record): a plain dict when cls is None, else an instance of cls made by object.__new__ "
-          "without running __init__ (frozen dataclasses included).");
+          "the same length; shared values are the same objects in every record): a plain dict when cls "
+          "is None, else an instance of cls made as object.__new__ makes it, without running __init__ "
+          "(frozen dataclasses included).");
 }
 
 }  // namespace dcn

@@ -62,13 +62,18 @@ def crop_image(
     def results(boxes: list, crops: list, predictions: list, ids: list) -> list[dict[str, Any]]:
         return block_results(factory(crops, ids, [box[:2] for box in boxes]), predictions)
 
-    cut = cut_detections(source, detections, options, detection_id_key, False, None, id_prefix=None, make=results)
-    return [{"crops": None, "predictions": None} if r is None else r for r in cut]
+    return with_empty_entries(cut_detections(source, detections, options, detection_id_key, False, None,
+                                             id_prefix=None, make=results))
 
 
 def block_results(images: list, predictions: list) -> list[dict[str, Any]]:
     """Upstream's result entries, ``{"crops": image, "predictions": prediction}``, all at once."""
     return _native.records(None, {"crops": images, "predictions": predictions})
+
+
+def with_empty_entries(entries: list) -> list[dict[str, Any]]:
+    """Upstream's entry for an empty crop, ``{"crops": None, "predictions": None}``, in place of None."""
+    return [{"crops": None, "predictions": None} if e is None else e for e in entries]
 
 
 class CropFactory:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native, rle
-from ..cutting import crop_arrays, crop_views
+from ..cutting import crop_arrays, crop_views, placed
 from ..schemas import region_copies
 
 TENSOR_MODULE = "roboflow_workflows.core_steps.transformations.dynamic_crop.v1_tensor"
@@ -152,17 +152,14 @@ class Job:
         local_masks = self.local_masks(boxes, full)
         crops = self.tensor_crops(boxes, full, local_masks) if self.use_tensor else self.array_crops(boxes, local_masks)
         translated = Translation(self, boxes, local_masks)
-        from .inference import CropFactory, block_results
+        from .inference import CropFactory, block_results, with_empty_entries
 
         make = CropFactory(self.image, tensor=self.use_tensor, size=(self.height, self.width))
         ids = [entry[self.key] for entry in det.bboxes_metadata]
         kept = [i for i, crop in enumerate(crops) if crop is not None]
         images = make([crops[i] for i in kept], [ids[i] for i in kept],
                       [(int(boxes[i, 0]), int(boxes[i, 1])) for i in kept])
-        out = [{"crops": None, "predictions": None} for _ in crops]
-        for i, entry in zip(kept, block_results(images, [translated(i) for i in kept])):
-            out[i] = entry
-        return out
+        return with_empty_entries(placed(block_results(images, [translated(i) for i in kept]), kept, len(crops)))
 
     def local_masks(self, boxes: np.ndarray, full: np.ndarray) -> list[np.ndarray | None] | None:
         """Box-local bool masks of the non-empty crops, when the blend or an RLE translation needs
