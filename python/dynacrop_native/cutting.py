@@ -20,8 +20,9 @@ from .schemas import DetectionsReader, Reading, schema_for
 from .tensors import chw
 
 Cut = tuple[tuple[int, int, int, int], "np.ndarray | None", Any, Any]
-# make(frames, crops, predictions, ids) -> one result per crop (the non-empty crops only)
-Make = Callable[[list, list, list, list], list]
+# make(frames, crops, predictions, ids) -> one result per crop (the non-empty crops only);
+# frames: their (K, 4) int64 frames, so a maker takes the columns it needs in one call
+Make = Callable[[np.ndarray, list, list, list], list]
 
 
 @dataclass
@@ -62,14 +63,13 @@ def cut_detections(
         return []
     ids = schema.ids(id_prefix)
     cut = cut_reader(source, schema, options, copy, n_threads, planar)
-    frames = list(map(tuple, cut.frames.tolist()))
+    frames = cut.frames.tolist()
     regions = None if cut.frames is cut.boxes else list(map(tuple, cut.boxes.tolist()))  # padded: inside parts
     kept = [i for i, crop in enumerate(cut.crops) if crop is not None]
     predictions = cut.reading.translations(kept, frames, regions)
     if len(kept) == schema.n:
-        return (make or _as_tuples)(frames, cut.crops, predictions, ids)
-    made = (make or _as_tuples)([frames[i] for i in kept], [cut.crops[i] for i in kept], predictions,
-                                [ids[i] for i in kept])
+        return (make or _as_tuples)(cut.frames, cut.crops, predictions, ids)
+    made = (make or _as_tuples)(cut.frames[kept], [cut.crops[i] for i in kept], predictions, [ids[i] for i in kept])
     return placed(made, kept, schema.n)
 
 
@@ -81,8 +81,8 @@ def placed(made: list, kept: list[int], n: int) -> list:
     return out
 
 
-def _as_tuples(frames: list, crops: list, predictions: list, ids: list) -> list[Cut]:
-    return list(zip(frames, crops, predictions, ids))
+def _as_tuples(frames: np.ndarray, crops: list, predictions: list, ids: list) -> list[Cut]:
+    return list(zip(map(tuple, frames.tolist()), crops, predictions, ids))
 
 
 def cut_reader(source: np.ndarray, reader: DetectionsReader, options: CropOptions, copy: bool, threads: int,

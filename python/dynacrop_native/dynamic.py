@@ -147,11 +147,11 @@ def dynamic_crop(
     root_x, root_y = parent.root_offset if parent else (0, 0)
     root_id = parent.root_parent_id if parent else None
 
-    def make(boxes: list, crops: list, predictions: list, ids: list) -> list[Crop[Any]]:
+    def make(frames: np.ndarray, crops: list, predictions: list, ids: list) -> list[Crop[Any]]:
         # All crops' Crop objects at once, without the frozen dataclass's per-field
         # object.__setattr__ (microseconds per detection, which S1 counts).
         n = len(crops)
-        offsets = [box[:2] for box in boxes]
+        offsets = list(map(tuple, frames[:, :2].tolist()))
         parent_ids = [str(i) for i in ids]
         return _native.records(Crop, {
             "image": crops if back is None else [tensors.give_back(back, c) for c in crops],

@@ -36,7 +36,7 @@ class Reading(Protocol):
 
     masks: list[np.ndarray | None] | None  # each detection's mask over its clamped box, or None
 
-    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
         """Each detection i in `kept` alone, in the frame frames[i] = (x0, y0, x1, y1) of its
         crop; regions[i] is the part of that frame inside the image when crops are padded."""
 
@@ -45,7 +45,7 @@ class OneByOne:
     """`Reading.translations` from a reading's `translated(i, x0, y0, x1, y1, region=None)`, one
     detection at a time."""
 
-    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
         translated = self.translated  # type: ignore[attr-defined]
         if regions is None:
             return [translated(i, *frames[i]) for i in kept]
@@ -87,7 +87,7 @@ def compact_local(mask: Any, i: int, box: tuple[int, int, int, int]) -> np.ndarr
 
 def pad_to(local: np.ndarray, region: tuple[int, int, int, int], canvas: tuple[int, int, int, int]) -> np.ndarray:
     """A mask over `region` placed in a zero mask over `canvas` (which contains it)."""
-    if region == canvas:
+    if tuple(region) == tuple(canvas):
         return local
     out = np.zeros((canvas[3] - canvas[1], canvas[2] - canvas[0], *local.shape[2:]), dtype=local.dtype)
     out[region[1] - canvas[1] : region[3] - canvas[1], region[0] - canvas[0] : region[2] - canvas[0]] = local
@@ -177,7 +177,7 @@ class SupervisionReading:
     def __init__(self, det: Any, boxes: np.ndarray, frames: np.ndarray, height: int, width: int, threads: int = 0):
         self.det, self.n, self.frames, self.boxes, self.threads = det, len(det.xyxy), frames, boxes, threads
         mask, data = det.mask, det.data
-        boxes_list = [tuple(b) for b in boxes.tolist()]
+        boxes_list = boxes.tolist() if mask is not None or RLE_KEY in data else []
         self.rle_local = None
         if RLE_KEY in data:  # cropped to the box whatever drives blending (upstream leaves it stale)
             self.rle_local = [self._rle_region(i, box, height, width) for i, box in enumerate(boxes_list)]
@@ -232,7 +232,7 @@ class SupervisionReading:
                     data[key] = _rows(value)
         return xyxy, fields, data, all(key in data and key != RLE_KEY for key in det.data)
 
-    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
         """Each kept detection alone, in the frame of its crop: what upstream gets from
         `detections[i]`, `sv.move_boxes` and its key offsets, reading only the box region of the
         mask (`regions[i]`: the part of crop i inside the image when crops are padded). Built
@@ -403,7 +403,7 @@ class BoxArray:
              threads: int = 0) -> BoxArray:
         return self  # nothing depends on the call's boxes
 
-    def translations(self, kept: list[int], frames: list[tuple], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
         origins = np.array([frames[i][:2] for i in kept], dtype=np.float64).reshape(-1, 2)
         return list(in_frames(self.xyxy[kept], origins)[:, None])
 

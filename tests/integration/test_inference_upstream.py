@@ -179,7 +179,7 @@ def test_crop_factory_takes_the_direct_path_and_falls_back(monkeypatch):
                                               cropped_image=np.zeros((12, 20, 3), np.uint8), offset_x=3, offset_y=2)
     for origin in (image, nested):
         factory = di.CropFactory(origin)
-        crops = factory(pixels, ["x", "y"], [(4, 5), (6, 7)])
+        crops = factory(pixels, ["x", "y"], [4, 6], [5, 7])
         assert factory.fast is True
         for got, pixel, cid, (x, y) in zip(crops, pixels, ["x", "y"], [(4, 5), (6, 7)]):
             want = up.WorkflowImageData.create_crop(origin_image_data=origin, crop_identifier=cid, cropped_image=pixel,
@@ -195,7 +195,7 @@ def test_crop_factory_takes_the_direct_path_and_falls_back(monkeypatch):
     monkeypatch.setattr(di.CropFactory, "direct", broken)
     slow = di.CropFactory(image)
     crop = np.zeros((3, 3, 3), np.uint8)
-    got = slow([crop, crop], ["x", "y"], [(4, 5), (6, 7)])
+    got = slow([crop, crop], ["x", "y"], [4, 6], [5, 7])
     assert slow.fast is False
     for g, (cid, x, y) in zip(got, [("x", 4, 5), ("y", 6, 7)]):
         want = up.WorkflowImageData.create_crop(origin_image_data=image, crop_identifier=cid, cropped_image=crop,

@@ -59,8 +59,8 @@ def crop_image(
     options = CropOptions(mask_opacity, background_color)
     factory = CropFactory(image)
 
-    def results(boxes: list, crops: list, predictions: list, ids: list) -> list[dict[str, Any]]:
-        return block_results(factory(crops, ids, [box[:2] for box in boxes]), predictions)
+    def results(frames: np.ndarray, crops: list, predictions: list, ids: list) -> list[dict[str, Any]]:
+        return block_results(factory(crops, ids, frames[:, 0].tolist(), frames[:, 1].tolist()), predictions)
 
     return with_empty_entries(cut_detections(source, detections, options, detection_id_key, False, None,
                                              id_prefix=None, make=results))
@@ -94,14 +94,14 @@ class CropFactory:
         self.size = size
         self.fast: bool | None = None  # decided at the first call
 
-    def __call__(self, crops: list, ids: list, offsets: list[tuple[int, int]]) -> list:
-        """One WorkflowImageData per crop; crop i cut at offsets[i] = (x, y), named ids[i]."""
+    def __call__(self, crops: list, ids: list, xs: list[int], ys: list[int]) -> list:
+        """One WorkflowImageData per crop; crop i cut at (xs[i], ys[i]), named ids[i]."""
         if not crops:
             return []
-        first = self.upstream(crops[0], ids[0], *offsets[0])
+        first = self.upstream(crops[0], ids[0], xs[0], ys[0])
         if len(crops) > 1 and self.fast is not False:
             try:
-                made = self.direct(first, crops, ids, offsets)
+                made = self.direct(first, crops, ids, xs, ys)
                 self.fast = (type(made[0]) is type(first) and made[0].parent_metadata == first.parent_metadata
                              and made[0].workflow_root_ancestor_metadata == first.workflow_root_ancestor_metadata)
             except Exception:  # noqa: BLE001 - any disagreement with upstream means: use upstream
@@ -109,7 +109,7 @@ class CropFactory:
             if self.fast:
                 made[0] = first
                 return made
-        return [first] + [self.upstream(*args) for args in zip(crops[1:], ids[1:], *zip(*offsets[1:]))]
+        return [first] + [self.upstream(*args) for args in zip(crops[1:], ids[1:], xs[1:], ys[1:])]
 
     def upstream(self, crop: Any, crop_id: Any, x0: int, y0: int) -> Any:
         cls = upstream().WorkflowImageData
@@ -119,7 +119,7 @@ class CropFactory:
         return cls.create_crop(origin_image_data=self.image, crop_identifier=crop_id, cropped_image=crop,
                                offset_x=x0, offset_y=y0)
 
-    def direct(self, first: Any, crops: list, ids: list, offsets: list[tuple[int, int]]) -> list:
+    def direct(self, first: Any, crops: list, ids: list, xs: list[int], ys: list[int]) -> list:
         """Every crop's WorkflowImageData with `first` (upstream's own first crop) as the template."""
         parent, root = first.parent_metadata, first.workflow_root_ancestor_metadata
         roles = {}  # attribute name: what it holds
@@ -134,7 +134,6 @@ class CropFactory:
         top = self.image.workflow_root_ancestor_metadata.origin_coordinates
         height, width = self.size or self.image.numpy_image.shape[:2]
         meta, coords = type(parent), type(parent.origin_coordinates)
-        xs, ys = [x for x, _ in offsets], [y for _, y in offsets]
 
         def metadata(parent_ids: list, x: list, y: list, origin_width: int, origin_height: int) -> list:
             origin = _native.records(coords, {"left_top_x": x, "left_top_y": y},

@@ -157,8 +157,7 @@ class Job:
         make = CropFactory(self.image, tensor=self.use_tensor, size=(self.height, self.width))
         ids = [entry[self.key] for entry in det.bboxes_metadata]
         kept = [i for i, crop in enumerate(crops) if crop is not None]
-        images = make([crops[i] for i in kept], [ids[i] for i in kept],
-                      [(int(boxes[i, 0]), int(boxes[i, 1])) for i in kept])
+        images = make([crops[i] for i in kept], [ids[i] for i in kept], boxes[kept, 0].tolist(), boxes[kept, 1].tolist())
         return with_empty_entries(placed(block_results(images, [translated(i) for i in kept]), kept, len(crops)))
 
     def local_masks(self, boxes: np.ndarray, full: np.ndarray) -> list[np.ndarray | None] | None:
