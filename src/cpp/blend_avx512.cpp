@@ -125,11 +125,13 @@ struct Table {
     }
 };
 
-// s with the lanes in `out` replaced by their table values.
+// s with the lanes in `out` replaced by their table values: vpermi2b merging into its index
+// register, so lanes outside the write mask keep their index, here the pixel (the second
+// lookup's lanes are still the pixel after the first).
 inline __m512i replace(__m512i s, __mmask64 out, const Table& t) {
     const __mmask64 high = _mm512_movepi8_mask(s);
-    const __m512i r = _mm512_mask_mov_epi8(s, out & ~high, _mm512_permutex2var_epi8(t.q[0], s, t.q[1]));
-    return _mm512_mask_mov_epi8(r, out & high, _mm512_permutex2var_epi8(t.q[2], s, t.q[3]));
+    const __m512i r = _mm512_mask2_permutex2var_epi8(t.q[0], s, out & ~high, t.q[1]);
+    return _mm512_mask2_permutex2var_epi8(t.q[2], r, out & high, t.q[3]);
 }
 
 // Lanes of vector j that hold one of the block's first `bytes` bytes.
