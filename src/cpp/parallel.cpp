@@ -16,6 +16,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace dcn {
 namespace {
 
@@ -33,6 +37,31 @@ constexpr int kMaxAutoThreads = 8;
 constexpr size_t kMaxPoolThreads = 63;  // explicit counts beyond the machine stay bounded
 
 thread_local int last_threads_used = 0;
+
+// How long a thread spins for what it waits for (a pool thread: the next job; the caller: the
+// last item) before it sleeps. On a virtual machine a sleeping thread wakes tens of
+// microseconds after it is signalled (its virtual CPU halts when idle), which a call of a few
+// hundred microseconds feels; a crop call makes several threaded native calls in a row.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
+// Spins until ready() or kSpin has passed; whether ready() held.
+template <class Ready>
+bool spin_until(Ready ready) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0;; ++i) {
+        if (ready()) return true;
+        cpu_relax();
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() - start > kSpin) return ready();
+    }
+}
 
 // Pool threads not parked right now: /proc/loadavg counts them as running while they finish a
 // job or go back to sleep, and they are ours, not another process's load (without this an
@@ -129,7 +158,7 @@ class Pool {
         }
         job_ = job;
         busy_ = true;
-        ++generation_;
+        generation_.fetch_add(1, std::memory_order_release);
         wake_.notify_all();
         return true;
     }
@@ -157,12 +186,15 @@ class Pool {
         uint64_t seen = 0;
         for (;;) {
             std::shared_ptr<Job> job;
+            const bool offered = spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
             {
                 std::unique_lock<std::mutex> lock(mutex_);
-                pool_awake.fetch_sub(1, std::memory_order_relaxed);
-                wake_.wait(lock, [&] { return generation_ != seen; });
-                pool_awake.fetch_add(1, std::memory_order_relaxed);
-                seen = generation_;
+                if (!offered) {
+                    pool_awake.fetch_sub(1, std::memory_order_relaxed);
+                    wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+                    pool_awake.fetch_add(1, std::memory_order_relaxed);
+                }
+                seen = generation_.load(std::memory_order_relaxed);
                 job = job_;
             }
             if (!job) continue;
@@ -174,7 +206,7 @@ class Pool {
     std::mutex mutex_;
     std::condition_variable wake_;
     std::shared_ptr<Job> job_;
-    uint64_t generation_ = 0;
+    std::atomic<uint64_t> generation_{0};
     size_t threads_ = 0;
     bool busy_ = false;
 };
@@ -204,7 +236,7 @@ void parallel_for(size_t count, int workers, const std::function<void(int, size_
     Pool& pool = Pool::instance();
     const bool offered = pool.offer(job);
     job->work(0);
-    {
+    if (!spin_until([&] { return job->done.load(std::memory_order_acquire) == count; })) {
         std::unique_lock<std::mutex> lock(job->mutex);
         job->finished.wait(lock, [&] { return job->done.load(std::memory_order_acquire) == count; });
     }

@@ -1,4 +1,4 @@
-"""Thread rows: each K row and S4 with threads=1, every explicit count up to the usable cores,
+"""Thread rows: each K and S row with threads=1, every explicit count up to the usable cores,
 and threads=None, on this machine as it is and with one competing CPU-bound process; the
 default is judged against the best of the others (target: within 5%)."""
 
@@ -33,13 +33,17 @@ def _median_ms(call: Callable[[], object], rounds: int, span: float) -> float:
 
 def workloads(scale: float) -> dict[str, Callable[[int | None], object]]:
     crop, mask = scenarios.blend_inputs(scale)
-    k2 = scenarios.scene(1080, 1920, 50, masks=False, scale=scale)
+    boxes = scenarios.scene(1080, 1920, 50, masks=False, scale=scale)  # K2 and S1
+    masked = scenarios.scene(1080, 1920, 50, masks=True, scale=scale)  # S2 and S3
     s4 = scenarios.scene(2160, 3840, 100, masks=True, scale=scale)
-    det4 = scenarios.detections(s4)
+    det1, det23, det4 = (scenarios.detections(s) for s in (boxes, masked, s4))
     return {
         "K1 blend kernel, opacity 0.5": lambda t: dc.remove_background(crop, mask, 0.5, (0, 0, 0), threads=t),
         "K1' masked fill, opacity 1.0": lambda t: dc.remove_background(crop, mask, 1.0, (0, 0, 0), threads=t),
-        "K2 crop copy, 50 crops": lambda t: dc.crop_boxes(k2.image, k2.xyxy, copy=True, threads=t),
+        "K2 crop copy, 50 crops": lambda t: dc.crop_boxes(boxes.image, boxes.xyxy, copy=True, threads=t),
+        "S1 boxes": lambda t: dc.dynamic_crop(boxes.image, det1, threads=t),
+        "S2 masks, no blend": lambda t: dc.dynamic_crop(masked.image, det23, threads=t),
+        "S3 masks, blend 0.5": lambda t: dc.dynamic_crop(masked.image, det23, mask_opacity=0.5, threads=t),
         "S4 4K, 100 masks, opacity 1": lambda t: dc.dynamic_crop(s4.image, det4, mask_opacity=1.0, threads=t),
     }
 
