@@ -37,7 +37,7 @@ struct Target {
     const uint8_t* fill;
 };
 
-constexpr int64_t kBandBytes = 256 * 1024;  // small enough to balance, large enough to amortise
+constexpr int64_t kBandBytes = 128 * 1024;  // small enough to balance, large enough to amortise
 
 void run_band(const Target& t, const Band& band, BlendRowFn blend_row, std::vector<uint8_t>& mask_row) {
     const CropJob& job = *band.job;

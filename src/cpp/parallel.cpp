@@ -25,8 +25,10 @@ namespace {
 
 // Below this much output a second thread costs more than it saves: waking a parked thread and
 // handing it rows takes microseconds, while one core copies or blends several GB/s (K1' moves
-// 3 MB in ~0.1 ms on one core). Measured with `python -m dynacrop_native bench` (thread rows).
-constexpr int64_t kThreadedBytes = 1 << 20;
+// 3 MB in ~0.1 ms on one core). Measured on the AMD EPYC Zen 4 (2 cores), a K1 blend with 1
+// and 2 threads: 197 KB 10.2 and 8.9 us, 442 KB 18.1 and 12.3 us, 786 KB 31.1 and 19.7 us;
+// `python -m dynacrop_native bench` prints the thread rows.
+constexpr int64_t kThreadedBytes = 384 << 10;
 // From this much output a call runs for milliseconds, several scheduler slices: with other
 // processes busy, threads on every usable core still win the call a larger share of the CPU
 // (bench thread table, one competing process on 2 cores: S4, 8 MB, 2 threads 1.46x faster
