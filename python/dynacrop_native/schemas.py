@@ -441,12 +441,12 @@ def _number(record: Mapping, key: str, name: str) -> float:
 
 
 def schema_for(detections: Any, detection_id_key: str) -> DetectionsReader:
-    from .coco_reader import CocoAnnotations, is_coco_list  # it builds on this module's helpers
-
     if isinstance(detections, dict):
         return RoboflowJson(detections, detection_id_key)
     if hasattr(detections, "xyxy") and hasattr(detections, "data") and dataclasses.is_dataclass(detections):
         return SupervisionDetections(detections, detection_id_key)
+    from .coco_reader import CocoAnnotations, is_coco_list  # it builds on this module's helpers
+
     if is_coco_list(detections):
         return CocoAnnotations(detections)
     if is_prediction_list(detections):

@@ -56,7 +56,7 @@ def crop_image(
     """Upstream's ``crop_image`` on this backend: ``[{"crops": WorkflowImageData | None,
     "predictions": sv.Detections | None}]`` with the same parent and root-ancestor metadata."""
     source = image_array(image.numpy_image)
-    options = CropOptions(mask_opacity, background_color)
+    options = block_options(mask_opacity, background_color)
     factory = CropFactory(image)
 
     def results(frames: np.ndarray, crops: list, predictions: list, ids: list) -> list[dict[str, Any]]:
@@ -64,6 +64,22 @@ def crop_image(
 
     return with_empty_entries(cut_detections(source, detections, options, detection_id_key, False, None,
                                              id_prefix=None, make=results))
+
+
+def block_options(mask_opacity: Any, background_color: Any) -> CropOptions:
+    """The block's CropOptions, kept for arguments seen before (a workflow passes the same ones
+    for every frame; checking them costs microseconds, as much as cropping a box). The key
+    holds the types, so 1 and True, equal as numbers, stay apart; unhashable colours (lists)
+    are checked every time."""
+    try:
+        return _checked_options((type(mask_opacity), mask_opacity, type(background_color), background_color))
+    except TypeError:
+        return CropOptions(mask_opacity, background_color)  # the real error if the values are bad
+
+
+@lru_cache(maxsize=64)
+def _checked_options(key: tuple) -> CropOptions:
+    return CropOptions(key[1], key[3])
 
 
 def block_results(images: list, predictions: list) -> list[dict[str, Any]]:
