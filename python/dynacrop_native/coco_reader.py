@@ -5,7 +5,6 @@ into the crop's frame. The dataset export reads its images' annotations through 
 
 from __future__ import annotations
 
-import copy as _copy
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import rle
+from .copying import deep_copy
 from .polygons import fill_region, int32_vertices, require_opencv
 from .schemas import OneByOne, pad_to, prediction_ids
 
@@ -94,7 +94,7 @@ class CocoReading(OneByOne):
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> dict:
         """Annotation i (a copy) in the frame of its crop: bbox and polygons shifted, an RLE
         mask re-encoded over the crop in the counts form it came in."""
-        ann = _copy.deepcopy(self.reader.anns[i])
+        ann = deep_copy(self.reader.anns[i])
         x, y, w, h = ann["bbox"]
         ann["bbox"] = [x - x0, y - y0, w, h]
         seg = ann.get("segmentation")

@@ -11,7 +11,6 @@ new ones are made with the input's own class.
 
 from __future__ import annotations
 
-import copy as _copy
 import dataclasses
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from . import frames, rle
 from ._checks import shown
+from .copying import deep_copy
 from .polygons import has_polygon
 from .schemas import (
     KEYPOINTS_KEY, OBB_KEY, POLYGON_KEY, RLE_KEY, index_ids, is_compact_mask, is_prediction_list, prediction_ids,
@@ -211,7 +211,7 @@ class RoboflowJsonCorners:
 
     def translated(self, i: int, transform: np.ndarray, size: tuple, mask: np.ndarray | None,
                    corners: np.ndarray) -> dict:
-        pred = _copy.deepcopy(self.preds[i])
+        pred = deep_copy(self.preds[i])
         as_dicts = isinstance(pred[self.key][0], dict) if len(pred[self.key]) else False
         pred[self.key] = [{"x": float(x), "y": float(y)} if as_dicts else [float(x), float(y)] for x, y in corners]
         x0, y0, x1, y1 = _box_of(corners).tolist()
@@ -221,7 +221,7 @@ class RoboflowJsonCorners:
                 point["x"], point["y"] = (float(v) for v in frames.apply(transform, [point["x"], point["y"]]))
         if mask is not None and "rle" in pred:
             pred["rle"] = rle.encode_like(mask.view(bool), self.preds[i]["rle"])
-        out = {k: _copy.deepcopy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
+        out = {k: deep_copy(v) for k, v in self.payload.items() if k not in ("predictions", "image")}
         out["image"] = {**(self.payload.get("image") or {}), "width": int(size[0]), "height": int(size[1])}
         out["predictions"] = [pred]
         return out

@@ -10,7 +10,6 @@ recognised by their fields and new ones are made with the input's own class.
 
 from __future__ import annotations
 
-import copy as _copy
 import dataclasses
 from collections.abc import Mapping
 from functools import cached_property
@@ -20,6 +19,7 @@ import numpy as np
 
 from . import _native, rle
 from ._checks import needs_conversion, real
+from .copying import deep_copy
 from .geometry import as_xyxy, in_frames
 from .polygons import has_polygon, polygon_region
 
@@ -352,12 +352,12 @@ class RoboflowReading(OneByOne):
         """One copy of the payload's other top-level keys for the whole call (not one per
         prediction), and its image entry."""
         payload = self.reader.payload
-        return ({k: _copy.deepcopy(v) for k, v in payload.items() if k not in ("predictions", "image")},
+        return ({k: deep_copy(v) for k, v in payload.items() if k not in ("predictions", "image")},
                 dict(payload.get("image") or {}))
 
     def translated(self, i: int, x0: int, y0: int, x1: int, y1: int, region: tuple | None = None) -> Any:
         original = self.reader.preds[i]
-        pred = _copy.deepcopy(original)
+        pred = deep_copy(original)
         if self.rle_local is not None and self.rle_local[i] is not None:
             local = pad_to(self.rle_local[i], region or (x0, y0, x1, y1), (x0, y0, x1, y1))
             pred["rle"] = rle.encode_like(local, original["rle"])

@@ -18,7 +18,6 @@ grid other than the image's, masks or keypoints whose sizes do not match, missin
 from __future__ import annotations
 
 import importlib
-from copy import deepcopy
 from functools import cached_property, lru_cache
 from types import ModuleType
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native, rle
+from ..copying import deep_copy
 from ..cutting import crop_arrays, crop_views, placed
 from ..schemas import region_copies
 
@@ -276,8 +276,9 @@ class Translation:
         self.job, self.boxes, self.local_masks = job, boxes, local_masks
         offsets = torch.from_numpy(-boxes)  # (-x0, -y0, -x1, -y1): columns 0 and 1 are the shift
         # The offset in the field's dtype, added: upstream's `xyxy + torch.tensor([-x0, ...], dtype)`.
-        self.xyxy = det.xyxy + offsets[:, [0, 1, 0, 1]].to(det.xyxy.dtype)
-        self.class_id, self.confidence = det.class_id.clone(), det.confidence.clone()
+        xyxy = det.xyxy + offsets[:, [0, 1, 0, 1]].to(det.xyxy.dtype)
+        # One-row views of each field, made at once (split: one call, not one slice per row).
+        self.xyxy, self.class_id, self.confidence = (t.split(1) for t in (xyxy, det.class_id.clone(), det.confidence.clone()))
         self.instance = isinstance(det, job.up.InstanceDetections)
         if kp is not None:
             self.kp_xy = kp.xy + offsets[:, None, :2].to(kp.xy.dtype) if kp.xy.numel() else kp.xy.clone()
@@ -292,9 +293,9 @@ class Translation:
         job, up = self.job, self.job.up
         det, row = job.det, slice(i, i + 1)
         x0, y0, x1, y1 = (int(v) for v in self.boxes[i])
-        image_metadata, entry = deepcopy((det.image_metadata, dict(det.bboxes_metadata[i])))
+        image_metadata, entry = deep_copy((det.image_metadata, dict(det.bboxes_metadata[i])))
         up._offset_metadata_geometry(bboxes_metadata=[entry], x_min=x0, y_min=y0)
-        fields = dict(xyxy=self.xyxy[row], class_id=self.class_id[row], confidence=self.confidence[row],
+        fields = dict(xyxy=self.xyxy[i], class_id=self.class_id[i], confidence=self.confidence[i],
                       image_metadata=image_metadata, bboxes_metadata=[entry])
         if not self.instance:
             translated = up.Detections(**fields)
@@ -306,14 +307,14 @@ class Translation:
             # mask_size stays the full frame's, as upstream's deepcopy of the one-row selection keeps it
             translated = up.InstanceDetections(
                 mask=up.InstancesRLEMasks(image_size=local.shape, masks=[counts]),
-                mask_size=deepcopy(job.mask.image_size), **fields)
+                mask_size=deep_copy(job.mask.image_size), **fields)
         else:  # copied natively, not by torch: its copy waits for its intra-op threads, slow on a busy machine
             mask = job.torch.from_numpy(self.mask_copies[i][None])
             translated = up.InstanceDetections(mask=mask, mask_size=(job.height, job.width), **fields)
         kp = job.key_points
         if kp is None:
             return translated
-        kp_image_metadata, kp_entry = deepcopy(
+        kp_image_metadata, kp_entry = deep_copy(
             (kp.image_metadata, None if kp.key_points_metadata is None else dict(kp.key_points_metadata[i])))
         extra = {name: None if value is None else value[row] for name, value in self.kp_fields.items()}
         key_points = up.KeyPoints(xy=self.kp_xy[row], image_metadata=kp_image_metadata,
