@@ -37,3 +37,11 @@ def test_nesting_too_deep_to_check_behaves_as_deepcopy():
         copy.deepcopy(deep)
     with pytest.raises(RecursionError):
         deep_copy(deep)
+
+
+def test_nan_and_long_strings_are_kept_as_deepcopy_keeps_them():
+    nan, text = float("nan"), "x" * 100_000
+    value = {"l": [nan], "t": text}
+    got = deep_copy(value)
+    assert got["l"][0] is nan and got["t"] is text and got["l"] is not value["l"]
+    assert got == value

@@ -4,6 +4,7 @@ background_color) and shared, without letting a cached value stand in for a diff
 import pytest
 
 from dynacrop_native.integrations.inference import block_options
+from dynacrop_native.options import CropOptions
 
 
 def test_repeated_arguments_share_one_checked_options():
@@ -17,6 +18,15 @@ def test_equal_values_of_other_types_are_checked_on_their_own():
     assert block_options(1, (0, 0, 0)) is not block_options(1.0, (0, 0, 0))
     with pytest.raises(TypeError):
         block_options(True, (0, 0, 0))  # a bool is refused even where 1 was accepted
+    block_options(0.5, (1, 0, 0))
+    for colour in ((True, 0, 0), (1.0, 0, 0)):  # equal to (1, 0, 0), hash alike, checked on their own
+        try:
+            want = CropOptions(0.5, colour).bgr
+        except (TypeError, ValueError) as e:
+            with pytest.raises(type(e)):
+                block_options(0.5, colour)
+        else:
+            assert block_options(0.5, colour).bgr == want
 
 
 def test_unhashable_colours_and_bad_values():

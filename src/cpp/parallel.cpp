@@ -16,8 +16,10 @@
 #include <thread>
 #include <vector>
 
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 #include <immintrin.h>
+#elif defined(_M_ARM64)
+#include <intrin.h>
 #endif
 
 namespace dcn {
@@ -40,17 +42,19 @@ constexpr size_t kMaxPoolThreads = 63;  // explicit counts beyond the machine st
 
 thread_local int last_threads_used = 0;
 
-// How long a thread spins for what it waits for (a pool thread: the next job; the caller: the
-// last item) before it sleeps. On a virtual machine a sleeping thread wakes tens of
+// How long a thread spins for what it waits for (a pool thread that took part in a job: the
+// next job; the caller: the last item) before it sleeps. On a virtual machine a sleeping thread wakes tens of
 // microseconds after it is signalled (its virtual CPU halts when idle), which a call of a few
 // hundred microseconds feels; a crop call makes several threaded native calls in a row.
 constexpr auto kSpin = std::chrono::microseconds(50);
 
 inline void cpu_relax() {
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
     _mm_pause();
 #elif defined(__aarch64__)
     asm volatile("yield");
+#elif defined(_M_ARM64)
+    __yield();
 #endif
 }
 
@@ -186,9 +190,10 @@ class Pool {
 
     void park() {
         uint64_t seen = 0;
+        bool joined = false;  // this thread was wanted by the last job: only then does it spin
         for (;;) {
             std::shared_ptr<Job> job;
-            const bool offered = spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+            const bool offered = joined && spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
             {
                 std::unique_lock<std::mutex> lock(mutex_);
                 if (!offered) {
@@ -199,9 +204,11 @@ class Pool {
                 seen = generation_.load(std::memory_order_relaxed);
                 job = job_;
             }
-            if (!job) continue;
-            const int id = job->joined.fetch_add(1, std::memory_order_relaxed);
-            if (id < job->workers) job->work(id);
+            // A thread the job did not need (notify_all wakes every one) sleeps at once; one that
+            // woke after the job ended spins, or it would wake late for the next one too.
+            const int id = job ? job->joined.fetch_add(1, std::memory_order_relaxed) : 0;
+            joined = !job || id < job->workers;
+            if (job && joined) job->work(id);
         }
     }
 

@@ -68,13 +68,16 @@ def crop_image(
 
 def block_options(mask_opacity: Any, background_color: Any) -> CropOptions:
     """The block's CropOptions, kept for arguments seen before (a workflow passes the same ones
-    for every frame; checking them costs microseconds, as much as cropping a box). The key
-    holds the types, so 1 and True, equal as numbers, stay apart; unhashable colours (lists)
-    are checked every time."""
-    try:
-        return _checked_options((type(mask_opacity), mask_opacity, type(background_color), background_color))
-    except TypeError:
-        return CropOptions(mask_opacity, background_color)  # the real error if the values are bad
+    for every frame; checking them costs microseconds, as much as cropping a box). Only plain
+    forms are kept, a float or int opacity with a string or a tuple of ints, and the key holds
+    the types, so values that compare equal but are checked differently (1 and True, 1.0 and 1
+    inside a colour) never stand in for each other; other forms are checked every time."""
+    colour = background_color
+    plain = type(mask_opacity) in (float, int) and (
+        type(colour) is str or (type(colour) is tuple and all(type(v) is int for v in colour)))
+    if not plain:
+        return CropOptions(mask_opacity, background_color)
+    return _checked_options((type(mask_opacity), mask_opacity, type(colour), colour))
 
 
 @lru_cache(maxsize=64)
