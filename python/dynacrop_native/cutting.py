@@ -64,7 +64,7 @@ def cut_detections(
     ids = schema.ids(id_prefix)
     cut = cut_reader(source, schema, options, copy, n_threads, planar)
     frames = cut.frames.tolist()
-    regions = None if cut.frames is cut.boxes else list(map(tuple, cut.boxes.tolist()))  # padded: inside parts
+    regions = None if cut.frames is cut.boxes else cut.boxes.tolist()  # padded: the parts inside the image
     kept = [i for i, crop in enumerate(cut.crops) if crop is not None]
     predictions = cut.reading.translations(kept, frames, regions)
     if len(kept) == schema.n:

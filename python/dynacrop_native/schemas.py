@@ -11,7 +11,7 @@ recognised by their fields and new ones are made with the input's own class.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -36,7 +36,7 @@ class Reading(Protocol):
 
     masks: list[np.ndarray | None] | None  # each detection's mask over its clamped box, or None
 
-    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[list[int]] | None) -> list:
         """Each detection i in `kept` alone, in the frame frames[i] = (x0, y0, x1, y1) of its
         crop; regions[i] is the part of that frame inside the image when crops are padded."""
 
@@ -45,7 +45,7 @@ class OneByOne:
     """`Reading.translations` from a reading's `translated(i, x0, y0, x1, y1, region=None)`, one
     detection at a time."""
 
-    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[list[int]] | None) -> list:
         translated = self.translated  # type: ignore[attr-defined]
         if regions is None:
             return [translated(i, *frames[i]) for i in kept]
@@ -85,8 +85,9 @@ def compact_local(mask: Any, i: int, box: tuple[int, int, int, int]) -> np.ndarr
     return local
 
 
-def pad_to(local: np.ndarray, region: tuple[int, int, int, int], canvas: tuple[int, int, int, int]) -> np.ndarray:
-    """A mask over `region` placed in a zero mask over `canvas` (which contains it)."""
+def pad_to(local: np.ndarray, region: Sequence[int], canvas: Sequence[int]) -> np.ndarray:
+    """A mask over `region` placed in a zero mask over `canvas` (which contains it); both
+    (x0, y0, x1, y1), as lists or tuples."""
     if tuple(region) == tuple(canvas):
         return local
     out = np.zeros((canvas[3] - canvas[1], canvas[2] - canvas[0], *local.shape[2:]), dtype=local.dtype)
@@ -232,7 +233,7 @@ class SupervisionReading:
                     data[key] = _rows(value)
         return xyxy, fields, data, all(key in data and key != RLE_KEY for key in det.data)
 
-    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[list[int]] | None) -> list:
         """Each kept detection alone, in the frame of its crop: what upstream gets from
         `detections[i]`, `sv.move_boxes` and its key offsets, reading only the box region of the
         mask (`regions[i]`: the part of crop i inside the image when crops are padded). Built
@@ -403,7 +404,7 @@ class BoxArray:
              threads: int = 0) -> BoxArray:
         return self  # nothing depends on the call's boxes
 
-    def translations(self, kept: list[int], frames: list[list[int]], regions: list[tuple] | None) -> list:
+    def translations(self, kept: list[int], frames: list[list[int]], regions: list[list[int]] | None) -> list:
         origins = np.array([frames[i][:2] for i in kept], dtype=np.float64).reshape(-1, 2)
         return list(in_frames(self.xyxy[kept], origins)[:, None])
 

@@ -43,9 +43,10 @@ constexpr size_t kMaxPoolThreads = 63;  // explicit counts beyond the machine st
 thread_local int last_threads_used = 0;
 
 // How long a thread spins for what it waits for (a pool thread that took part in a job: the
-// next job; the caller: the last item) before it sleeps. On a virtual machine a sleeping thread wakes tens of
-// microseconds after it is signalled (its virtual CPU halts when idle), which a call of a few
-// hundred microseconds feels; a crop call makes several threaded native calls in a row.
+// next job; the caller: the last item) before it sleeps. On a virtual machine a sleeping thread
+// wakes tens of microseconds after it is signalled (its virtual CPU halts when idle), which a
+// call of a few hundred microseconds feels; a crop call makes several threaded native calls in
+// a row.
 constexpr auto kSpin = std::chrono::microseconds(50);
 
 inline void cpu_relax() {
