@@ -75,15 +75,47 @@ def test_padding_is_painted_by_the_threads(rng, isa, opacity):
             np.testing.assert_array_equal(a.image, b.image)
 
 
+def usable_threads():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, 8)
+
+
 def test_automatic_threads_only_for_large_work():
     assert _native.resolve_threads(0, 10_000) == 1
     assert _native.resolve_threads(3, 10_000) == 3
-    # Calls of several MB take every usable core however busy the machine is (a larger share of
-    # the CPU); between 1 and 6 MB, the cores other processes leave free (at least 1).
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    usable = min(cores, 8)
-    assert _native.resolve_threads(0, 64 << 20) == usable
-    assert 1 <= _native.resolve_threads(0, 2 << 20) <= usable
+    assert _native.resolve_threads(0, 64 << 20) == usable_threads()  # the most an automatic call uses
+    _native.reset_thread_policy()
+    assert _native.plan_threads(0, 10_000, 100) == 1  # below 384 KB: one thread
+    assert _native.plan_threads(5, 10_000, 100) == 5
+    assert _native.plan_threads(5, 10_000, 3) == 3  # never more than the work items
+    assert _native.plan_threads(0, 8 << 20, 1) == 1
+
+
+def timed_calls(n, one_faster, size=8 << 20):
+    """n automatic calls of `size` bytes through the test hook, recorded as 1 ms on the faster
+    choice (one thread or all usable) and 2 ms on the other; the thread counts chosen."""
+    one, more = (1e-3, 2e-3) if one_faster else (2e-3, 1e-3)
+    return [_native.plan_threads(0, size, 100, one, more) for _ in range(n)]
+
+
+@pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
+@pytest.mark.parametrize("one_faster", [True, False])
+def test_automatic_threads_follow_measured_times(one_faster):
+    """Large automatic calls try every usable core and one thread alternately, three calls each,
+    then run the choice whose median time per byte was lower (more threads only when more than
+    4% lower), and the other every 16th call."""
+    all_, fast, slow = usable_threads(), *((1, usable_threads()) if one_faster else (usable_threads(), 1))
+    _native.reset_thread_policy()
+    assert timed_calls(6, one_faster) == [all_, 1] * 3
+    after = timed_calls(32, one_faster)  # calls 6 to 37: 15 and 31 explore
+    assert after == [slow if call % 16 == 15 else fast for call in range(6, 38)]
+    # Sizes are measured apart (powers of two): 600 KB has no times yet and alternates again.
+    assert timed_calls(2, one_faster, size=600 << 10) == [all_, 1]
+    # Times turned: the choice in use slows down and the other's times come in, every 16th call,
+    # until its median is the lower one (within 3 explorations).
+    turned = timed_calls(96, not one_faster)[-32:]
+    assert turned.count(slow) == 30 and turned.count(fast) == 2
+    _native.reset_thread_policy()
 
 
 def test_batch_matches_per_frame_calls(rng):

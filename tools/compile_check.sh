@@ -42,7 +42,7 @@ check() {  # target defines file...
     fi
   done
 }
-common=(blend.cpp blend_scalar.cpp boxes.cpp crop.cpp dispatch.cpp output.cpp parallel.cpp rows.cpp rle.cpp resize.cpp
+common=(blend.cpp blend_scalar.cpp boxes.cpp crop.cpp dispatch.cpp output.cpp parallel.cpp thread_policy.cpp rows.cpp rle.cpp resize.cpp
         resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp)
 x86=(blend_sse41.cpp blend_avx2.cpp blend_avx512.cpp resample_sse41.cpp area_sse41.cpp half_sse41.cpp warp_avx2.cpp)
 neon=(blend_neon.cpp resample_neon.cpp area_neon.cpp half_neon.cpp warp_neon.cpp)

@@ -412,8 +412,21 @@ NB_MODULE(_native, m) {
     m.def("set_isa", &set_level, "name"_a,
           "Use the kernels of one instruction-set level ('best' = highest this CPU runs).");
     m.def("resolve_threads", &resolve_threads, "threads"_a, "bytes"_a,
-          "How many threads a call with this request (0 = automatic) and output size uses.");
+          "The most threads a call with this request (0 = automatic) and output size uses.");
     m.def("threads_used", &threads_used, "Test hook: threads that ran items in this thread's last parallel call.");
+    m.def("reset_thread_policy", &reset_thread_policy,
+          "Test hook: forget the call times this thread's automatic thread counts were chosen by.");
+    m.def(
+        "plan_threads",
+        [](int threads, int64_t bytes, size_t items, double seconds_one, double seconds_more) {
+            const Workers w = plan_workers(threads, bytes, items, Work::crop);
+            const double seconds = w.count == 1 ? seconds_one : seconds_more;
+            if (seconds >= 0) record_call(w, seconds);
+            return w.count;
+        },
+        "threads"_a, "bytes"_a, "items"_a, "seconds_one"_a = -1.0, "seconds_more"_a = -1.0,
+        "Test hook: the thread count of a crop call (threads 0 = automatic), recorded as taking "
+        "seconds_one on one thread, seconds_more on more (negative: not recorded).");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,
           "canvas"_a = nb::none(), "fill"_a = nb::bytes(""), "planar"_a = false,

@@ -112,8 +112,8 @@ void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, cons
         total += job.out_h * job.out_w * px * planes;
         if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
     }
-    const int workers = worker_count(threads, total, bands.size());
-    std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(workers), std::vector<uint8_t>(scratch));
+    const Workers workers = plan_workers(threads, total, bands.size(), Work::crop);
+    std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(workers.count), std::vector<uint8_t>(scratch));
     parallel_for(bands.size(), workers, [&](int worker, size_t i) {
         const Band& band = bands[i];
         const CropJob& job = *band.job;

@@ -1,14 +1,9 @@
-// Thread policy (resolve_threads, worker_count) and parallel_for on a pool of parked threads.
+// parallel_for on a pool of parked threads (parallel.hpp).
 #include "parallel.hpp"
-
-#ifdef __linux__
-#include <sched.h>
-#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,19 +20,6 @@
 namespace dcn {
 namespace {
 
-// Below this much output a second thread costs more than it saves: waking a parked thread and
-// handing it rows takes microseconds, while one core copies or blends several GB/s (K1' moves
-// 3 MB in ~0.1 ms on one core). Measured on the AMD EPYC Zen 4 (2 cores), a K1 blend with 1
-// and 2 threads: 197 KB 10.2 and 8.9 us, 442 KB 18.1 and 12.3 us, 786 KB 31.1 and 19.7 us;
-// `python -m dynacrop_native bench` prints the thread rows.
-constexpr int64_t kThreadedBytes = 384 << 10;
-// From this much output a call runs for milliseconds, several scheduler slices: with other
-// processes busy, threads on every usable core still win the call a larger share of the CPU
-// (bench thread table, one competing process on 2 cores: S4, 8 MB, 2 threads 1.46x faster
-// than 1; K2, 4.5 MB, 2 threads 15% slower, its worker waiting for a slice).
-constexpr int64_t kBusyThreadedBytes = 6 << 20;
-constexpr auto kLoadRefresh = std::chrono::milliseconds(20);
-constexpr int kMaxAutoThreads = 8;
 constexpr size_t kMaxPoolThreads = 63;  // explicit counts beyond the machine stay bounded
 
 thread_local int last_threads_used = 0;
@@ -68,54 +50,6 @@ bool spin_until(Ready ready) {
         cpu_relax();
         if ((i & 63) == 63 && std::chrono::steady_clock::now() - start > kSpin) return ready();
     }
-}
-
-// Pool threads not parked right now: /proc/loadavg counts them as running while they finish a
-// job or go back to sleep, and they are ours, not another process's load (without this an
-// idle machine read as busy for most calls right after a threaded one).
-std::atomic<int> pool_awake{0};
-
-// The cores this process may run on (its affinity mask, e.g. under taskset or a container's
-// cpuset), which can be fewer than the machine has.
-int usable_cores() {
-#ifdef __linux__
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-#endif
-    const unsigned hw = std::thread::hardware_concurrency();
-    return hw ? static_cast<int>(hw) : 1;
-}
-
-// Tasks running or runnable on the whole machine right now, this thread included (the
-// 4th field of /proc/loadavg, "running/total"); 0 where that cannot be read.
-int running_tasks() {
-#ifdef __linux__
-    std::FILE* f = std::fopen("/proc/loadavg", "r");
-    if (!f) return 0;
-    double l1, l5, l15;
-    int running = 0, total = 0;
-    const int got = std::fscanf(f, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &running, &total);
-    std::fclose(f);
-    return got == 5 ? running : 0;
-#else
-    return 0;
-#endif
-}
-
-// Threads worth using now: the usable cores, less those other processes keep busy (with one
-// other busy process on two cores a second thread only time-slices with it). Read at most every
-// kLoadRefresh per calling thread, so a call pays a clock read, not a file read.
-int free_cores() {
-    thread_local int cached = 0;
-    thread_local std::chrono::steady_clock::time_point read_at;
-    const auto now = std::chrono::steady_clock::now();
-    if (cached == 0 || now - read_at > kLoadRefresh) {
-        const int usable = usable_cores();
-        const int others = running_tasks() - 1 - pool_awake.load(std::memory_order_relaxed);
-        cached = std::clamp(usable - std::max(others, 0), 1, usable);
-        read_at = now;
-    }
-    return cached;
 }
 
 // One parallel_for call: items are claimed from `next`; the caller waits for `done` to reach
@@ -179,10 +113,8 @@ class Pool {
   private:
     bool start_thread() {
         try {
-            pool_awake.fetch_add(1, std::memory_order_relaxed);  // park() starts awake
             std::thread(&Pool::park, this).detach();
         } catch (const std::system_error&) {
-            pool_awake.fetch_sub(1, std::memory_order_relaxed);
             return false;  // the OS refused a thread: the ones there do the work
         }
         ++threads_;
@@ -197,11 +129,7 @@ class Pool {
             const bool offered = joined && spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
             {
                 std::unique_lock<std::mutex> lock(mutex_);
-                if (!offered) {
-                    pool_awake.fetch_sub(1, std::memory_order_relaxed);
-                    wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
-                    pool_awake.fetch_add(1, std::memory_order_relaxed);
-                }
+                if (!offered) wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
                 seen = generation_.load(std::memory_order_relaxed);
                 job = job_;
             }
@@ -223,25 +151,17 @@ class Pool {
 
 }  // namespace
 
-int resolve_threads(int requested, int64_t bytes) {
-    if (requested > 0) return requested;
-    if (bytes < kThreadedBytes) return 1;
-    return std::min(bytes >= kBusyThreadedBytes ? usable_cores() : free_cores(), kMaxAutoThreads);
-}
-
-int worker_count(int requested, int64_t bytes, size_t items) {
-    return static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(resolve_threads(requested, bytes)), items)));
-}
-
-void parallel_for(size_t count, int workers, const std::function<void(int, size_t)>& body) {
-    if (workers <= 1 || count <= 1) {
+void parallel_for(size_t count, const Workers& workers, const std::function<void(int, size_t)>& body) {
+    const auto start = std::chrono::steady_clock::now();
+    if (workers.count <= 1 || count <= 1) {
         for (size_t i = 0; i < count; ++i) body(0, i);
         last_threads_used = count ? 1 : 0;
+        record_call(workers, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         return;
     }
     auto job = std::make_shared<Job>();
     job->count = count;
-    job->workers = workers;
+    job->workers = workers.count;
     job->body = &body;
     Pool& pool = Pool::instance();
     const bool offered = pool.offer(job);
@@ -252,6 +172,7 @@ void parallel_for(size_t count, int workers, const std::function<void(int, size_
     }
     if (offered) pool.release();
     last_threads_used = job->ran.load(std::memory_order_relaxed);
+    record_call(workers, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 int threads_used() { return last_threads_used; }

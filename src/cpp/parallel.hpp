@@ -1,6 +1,6 @@
-// Thread policy and parallel_for: how many threads a call uses, and a pool of parked threads
-// that take work items from an atomic counter beside the calling thread (waking a parked thread
-// costs far less than starting one, and a woken thread is scheduled promptly on a busy machine).
+// Thread policy and parallel_for: how many threads a call uses (thread_policy.cpp), and a pool of
+// parked threads that take work items from an atomic counter beside the calling thread
+// (parallel.cpp; waking a parked thread costs far less than starting one).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -8,21 +8,43 @@
 
 namespace dcn {
 
-// The thread count a request (0 = automatic: the cores this process may use, at most 8, when
-// the output is several MB, else 1) resolves to for `bytes` of output.
+// What a parallel call runs: automatic thread counts are measured per kind (their costs per
+// byte differ).
+enum class Work { crop, warp, resize };
+
+// The threads of one parallel call, from plan_workers. An automatic count records which of its
+// choices it is (`arm`) so that parallel_for can report the call's time to the policy.
+struct Workers {
+    int count = 1;
+    bool measured = false;  // automatic and large enough to choose: parallel_for reports its time
+    Work work = Work::crop;
+    int size_class = 0;
+    int arm = 0;  // 0: one thread, 1: every usable core
+    int64_t bytes = 0;
+};
+
+// The thread count a request (0 = automatic) uses for `bytes` of output at most: 1 below
+// 384 KB; automatic calls from there run on 1 thread or on the cores this process may use (at
+// most 8), whichever has been faster for this calling thread's calls of the same kind and size.
 int resolve_threads(int requested, int64_t bytes);
 
-// Workers for `items` work items: the resolved count, at least 1 and at most `items`.
-int worker_count(int requested, int64_t bytes, size_t items);
+// Workers for `items` work items of `bytes` of output: the request, or the automatic choice
+// for this call, at least 1 and at most `items`.
+Workers plan_workers(int requested, int64_t bytes, size_t items, Work work);
 
-// Runs body(worker, i) for every i in [0, count) on up to `workers` threads (from
-// worker_count; the caller's thread is worker 0 and works too). Workers are numbered
-// 0..workers-1 so each can own scratch memory made before the call. The call returns when every
-// item is done; it never waits for a pool thread that has not taken an item, so the result and
-// the progress never depend on other threads being scheduled (or existing, as after fork()).
-void parallel_for(size_t count, int workers, const std::function<void(int worker, size_t i)>& body);
+// Runs body(worker, i) for every i in [0, count) on up to workers.count threads (the caller's
+// thread is worker 0 and works too). Workers are numbered 0..count-1 so each can own scratch
+// memory made before the call. The call returns when every item is done; it never waits for a
+// pool thread that has not taken an item, so the result and the progress never depend on other
+// threads being scheduled (or existing, as after fork()).
+void parallel_for(size_t count, const Workers& workers, const std::function<void(int worker, size_t i)>& body);
 
-// Test hook: how many threads ran items in this thread's last parallel_for.
+// An automatic call's time, reported by parallel_for.
+void record_call(const Workers& workers, double seconds);
+
+// Test hooks: how many threads ran items in this thread's last parallel_for; forget what this
+// thread's automatic choices have measured.
 int threads_used();
+void reset_thread_policy();
 
 }  // namespace dcn

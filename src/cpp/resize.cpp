@@ -408,7 +408,7 @@ class JobRunner {
 template <int C>
 void run_all(const StridedView& image, const ResizeBatch& batch, const ResizeOutput& out, const BlendPlan* plan) {
     std::vector<Scratch> scratch;
-    for (int w = 0; w < batch.workers; ++w) scratch.emplace_back(batch.scratch, out);
+    for (int w = 0; w < batch.workers.count; ++w) scratch.emplace_back(batch.scratch, out);
     parallel_for(batch.jobs.size(), batch.workers, [&](int worker, size_t i) {
         JobRunner<C>(image, out, plan, batch.scratch, scratch[static_cast<size_t>(worker)]).run(batch.jobs[i]);
     });
@@ -438,9 +438,9 @@ ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int6
     batch.scratch.chunk_px = std::min(out.w, std::max<int64_t>(1, kChunkElements / out.c));
     batch.scratch.bytes = scratch_bytes(batch.scratch, out);
     const size_t output = std::min<size_t>(batch.bytes, INT64_MAX);
-    batch.workers = worker_count(threads, static_cast<int64_t>(output), static_cast<size_t>(n));
+    batch.workers = plan_workers(threads, static_cast<int64_t>(output), static_cast<size_t>(n), Work::resize);
     size_t scratch = 0;
-    batch.needed = mul_overflow(batch.scratch.bytes, static_cast<size_t>(batch.workers), &scratch) ||
+    batch.needed = mul_overflow(batch.scratch.bytes, static_cast<size_t>(batch.workers.count), &scratch) ||
                            add_overflow(batch.bytes, scratch, &batch.needed)
                        ? SIZE_MAX
                        : batch.needed;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blend.hpp"
+#include "parallel.hpp"
 #include "strided_view.hpp"
 
 namespace dcn {
@@ -43,7 +44,7 @@ struct ResizeScratch {
 struct ResizeBatch {
     std::vector<ResizeJob> jobs;  // one per slot
     ResizeScratch scratch;        // per worker
-    int workers = 1;
+    Workers workers;
     size_t bytes = 0;             // the batch's memory (saturated at SIZE_MAX)
     size_t needed = 0;            // the batch and every worker's scratch (saturated at SIZE_MAX)
 };

@@ -116,7 +116,7 @@ void run_warp_jobs(const StridedView& image, const std::vector<WarpJob>& jobs, c
         for (int64_t y = 0; y < job.h; y += step) bands.push_back({&job, map, y, std::min(job.h, y + step)});
         total += job.h * row_bytes;
     }
-    const int workers = worker_count(threads, total, bands.size());
+    const Workers workers = plan_workers(threads, total, bands.size(), Work::warp);
     const bool blend = plan && plan->mode != BlendPlan::Mode::copy;
     parallel_for(bands.size(), workers, [&](int, size_t i) {
         const Band& band = bands[i];

@@ -12,7 +12,7 @@ driver=${2:-$here/simd_vs_scalar.cpp}
 shift $(( $# > 2 ? 2 : $# ))
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp parallel.cpp
+common=(dispatch.cpp blend.cpp blend_scalar.cpp resample_scalar.cpp area_scalar.cpp half_scalar.cpp warp.cpp parallel.cpp thread_policy.cpp
         crop.cpp output.cpp rows.cpp)
 flags=(-O2 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -I"$src")
 if [ "$target" = aarch64 ]; then

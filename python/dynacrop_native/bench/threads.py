@@ -17,18 +17,25 @@ import dynacrop_native as dc
 from . import scenarios
 
 
-def _median_ms(call: Callable[[], object], rounds: int, span: float) -> float:
-    """Median of at least `rounds` calls, and of enough calls to take `span` seconds: a median
-    over a millisecond of 0.1 ms calls moves with every scheduler tick."""
-    start = time.perf_counter()
-    call()
-    rounds = max(rounds, int(span / max(time.perf_counter() - start, 1e-6)))
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
+def _interleaved_medians(calls: dict[int | None, Callable[[], object]], blocks: int, span: float) -> dict[int | None, float]:
+    """Median milliseconds per call of each setting over `blocks` rounds in which every setting
+    runs a block of calls lasting `span` seconds (at least one call), settings in turn. Short
+    blocks spread over the whole run share the machine's changing load alike (on a busy machine
+    the scheduler's share for a second thread changes from one 30 ms stretch to the next)."""
+    times: dict[int | None, list[float]] = {t: [] for t in calls}
+    for call in calls.values():
+        call()  # warm up: first-use allocations, the pool's threads
+    for _ in range(blocks):
+        for t, call in calls.items():
+            block_start = time.perf_counter()
+            while True:
+                start = time.perf_counter()
+                call()
+                end = time.perf_counter()
+                times[t].append(end - start)
+                if end - block_start >= span:
+                    break
+    return {t: float(np.median(v)) * 1e3 for t, v in times.items()}
 
 
 def workloads(scale: float) -> dict[str, Callable[[int | None], object]]:
@@ -49,9 +56,8 @@ def workloads(scale: float) -> dict[str, Callable[[int | None], object]]:
 
 
 def thread_table(quick: bool, scale: float) -> str:
-    """The table `bench` prints: per setting the best of `repeats` medians (ms), each over at
-    least `rounds` calls and `span` seconds of calls, settings interleaved."""
-    rounds, repeats, span = (5, 3, 0.002) if quick else (15, 5, 0.03)
+    """The table `bench` prints: per setting the median ms per call over interleaved blocks."""
+    blocks, span = (8, 0.001) if quick else (60, 0.003)
     counts: list[int | None] = [*range(1, min(len(os.sched_getaffinity(0)), 8) + 1), None]
     lines = [f"{'condition':9s} {'row':30s} " + " ".join(f"{'t=' + str(t):>8s}" for t in counts)
              + f" {'None/best':>10s}  within 5%"]
@@ -60,14 +66,10 @@ def thread_table(quick: bool, scale: float) -> str:
         try:
             time.sleep(0.2 if hog else 0.0)
             for name, call in workloads(scale).items():
-                best_of: dict[int | None, float] = {}
-                for _ in range(repeats):  # settings interleaved, the best median of each kept
-                    for t in counts:
-                        ms = _median_ms(lambda: call(t), rounds, span)
-                        best_of[t] = min(best_of.get(t, ms), ms)
-                best = min(v for t, v in best_of.items() if t is not None)
-                ratio = best_of[None] / best
-                lines.append(f"{condition:9s} {name:30s} " + " ".join(f"{best_of[t]:8.3f}" for t in counts)
+                ms = _interleaved_medians({t: (lambda t=t: call(t)) for t in counts}, blocks, span)
+                best = min(v for t, v in ms.items() if t is not None)
+                ratio = ms[None] / best
+                lines.append(f"{condition:9s} {name:30s} " + " ".join(f"{ms[t]:8.3f}" for t in counts)
                              + f" {ratio:10.2f}  {'yes' if ratio <= 1.05 else 'NO'}")
         finally:
             if hog:

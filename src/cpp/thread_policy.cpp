@@ -1,0 +1,125 @@
+// The automatic thread count (parallel.hpp): one thread below kThreadedBytes of output; from
+// there one thread or every usable core, whichever this calling thread has measured faster.
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#ifdef __linux__
+#include <sched.h>
+#endif
+
+#include "parallel.hpp"
+
+namespace dcn {
+namespace {
+
+// Below this much output a second thread costs more than it saves: waking a parked thread and
+// handing it rows takes microseconds, while one core copies or blends several GB/s (K1' moves
+// 3 MB in ~0.1 ms on one core). Measured on the AMD EPYC Zen 4 (2 cores), a K1 blend with 1
+// and 2 threads: 197 KB 10.2 and 8.9 us, 442 KB 18.1 and 12.3 us, 786 KB 31.1 and 19.7 us;
+// `python -m dynacrop_native bench` prints the thread rows.
+constexpr int64_t kThreadedBytes = 384 << 10;
+constexpr int kMaxAutoThreads = 8;
+
+// The cores this process may run on (its affinity mask, e.g. under taskset or a container's
+// cpuset), which can be fewer than the machine has.
+int usable_cores() {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw ? static_cast<int>(hw) : 1;
+}
+
+// Above the threshold no formula knows whether more threads pay: it depends on whether other
+// processes keep the cores busy and how the scheduler shares them with a woken thread, and on
+// how soon a parked thread wakes (on a virtual machine its idle vCPU halts). The bench thread
+// table on the AMD EPYC (2 cores, one competing process) had 2 threads beat 1 by 1.7x on K1 in
+// one run and lose by 10-20% on S2 and S3 in another. So each calling thread times its calls,
+// per kind of work and size class (output bytes, powers of two), with both choices: the median
+// of each choice's last kSamples times per byte decides, and every kExplore-th call runs the
+// other choice so that a change of load is seen within a few dozen calls (that call may be the
+// slower one: at most 1/kExplore of the calls).
+constexpr int kSamples = 5;
+constexpr int kWarmup = 3;  // samples of each choice before the medians decide
+constexpr uint32_t kExplore = 16;
+// More threads must be this much faster to be used: within it one thread is as fast and leaves
+// the other cores to other work (alternating the two when they were close made both slower: a
+// pool thread left idle for a call sleeps, and the next call waits for it to wake).
+constexpr float kClose = 1.04f;
+constexpr int kClasses = 16;  // 256 KB (2^18) to 2^33 bytes and more
+constexpr int kKinds = 3;
+
+struct Choice {
+    float per_byte[kSamples] = {};  // seconds per output byte
+    int n = 0, next = 0;
+
+    void add(float x) {
+        per_byte[next] = x;
+        next = (next + 1) % kSamples;
+        n = std::min(n + 1, kSamples);
+    }
+    float median() const {
+        float s[kSamples];
+        std::copy(per_byte, per_byte + n, s);
+        std::nth_element(s, s + n / 2, s + n);
+        return s[n / 2];
+    }
+};
+
+struct SizeClass {
+    Choice choice[2];  // one thread, every usable core
+    uint32_t calls = 0;
+
+    int pick() {
+        const uint32_t call = calls++;
+        const Choice &one = choice[0], &all = choice[1];
+        if (one.n < kWarmup || all.n < kWarmup) return all.n <= one.n ? 1 : 0;  // alternate
+        const int better = all.median() * kClose < one.median() ? 1 : 0;
+        return call % kExplore == kExplore - 1 ? 1 - better : better;
+    }
+};
+
+struct Measured {
+    SizeClass classes[kKinds][kClasses];
+};
+
+thread_local Measured measured;
+
+int size_class(int64_t bytes) {
+    const int log2 = static_cast<int>(std::log2(static_cast<double>(bytes)));
+    return std::clamp(log2 - 18, 0, kClasses - 1);
+}
+
+}  // namespace
+
+int resolve_threads(int requested, int64_t bytes) {
+    if (requested > 0) return requested;
+    return bytes < kThreadedBytes ? 1 : std::min(usable_cores(), kMaxAutoThreads);
+}
+
+Workers plan_workers(int requested, int64_t bytes, size_t items, Work work) {
+    Workers w;
+    w.count = resolve_threads(requested, bytes);
+    if (requested <= 0 && w.count > 1 && items > 1) {
+        w.measured = true;
+        w.work = work;
+        w.size_class = size_class(bytes);
+        w.bytes = bytes;
+        w.arm = measured.classes[static_cast<int>(work)][w.size_class].pick();
+        if (w.arm == 0) w.count = 1;
+    }
+    w.count = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(w.count), items)));
+    return w;
+}
+
+void record_call(const Workers& w, double seconds) {
+    if (!w.measured) return;
+    measured.classes[static_cast<int>(w.work)][w.size_class].choice[w.arm].add(
+        static_cast<float>(seconds / static_cast<double>(w.bytes)));
+}
+
+void reset_thread_policy() { measured = Measured{}; }
+
+}  // namespace dcn
