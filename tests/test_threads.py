@@ -101,20 +101,30 @@ def timed_calls(n, one_faster, size=8 << 20):
 @pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
 @pytest.mark.parametrize("one_faster", [True, False])
 def test_automatic_threads_follow_measured_times(one_faster):
-    """Large automatic calls try every usable core and one thread alternately, three calls each,
-    then run the choice whose median time per byte was lower (more threads only when more than
-    4% lower), and the other every 16th call."""
+    """Large automatic calls run four on every usable core, four on one thread, then the choice
+    whose median time per byte was lower (more threads only when more than 4% lower), and the
+    other in a burst of four every 64 calls."""
     all_, fast, slow = usable_threads(), *((1, usable_threads()) if one_faster else (usable_threads(), 1))
     _native.reset_thread_policy()
-    assert timed_calls(6, one_faster) == [all_, 1] * 3
-    after = timed_calls(32, one_faster)  # calls 6 to 37: 15 and 31 explore
-    assert after == [slow if call % 16 == 15 else fast for call in range(6, 38)]
-    # Sizes are measured apart (powers of two): 600 KB has no times yet and alternates again.
-    assert timed_calls(2, one_faster, size=600 << 10) == [all_, 1]
-    # Times turned: the choice in use slows down and the other's times come in, every 16th call,
-    # until its median is the lower one (within 3 explorations).
-    turned = timed_calls(96, not one_faster)[-32:]
-    assert turned.count(slow) == 30 and turned.count(fast) == 2
+    assert timed_calls(8, one_faster) == [all_] * 4 + [1] * 4
+    assert timed_calls(64, one_faster) == [fast] * 60 + [slow] * 4
+    # Sizes are measured apart (powers of two): 600 KB has no times yet.
+    assert timed_calls(8, one_faster, size=600 << 10) == [all_] * 4 + [1] * 4
+    # Times turned: the choice in use slows down, and the other's times come in with its next
+    # burst; from then on it is the one in use.
+    turned = timed_calls(160, not one_faster)[-64:]
+    assert turned.count(slow) == 60 and turned.count(fast) == 4
+    _native.reset_thread_policy()
+
+
+@pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
+def test_automatic_threads_on_a_tie():
+    """Times within 4%: calls under 4 MB take one thread, longer ones every usable core (on a
+    busy machine more threads win a call of several scheduler slices a larger share)."""
+    for size, expected in ((600 << 10, 1), ((4 << 20) - 1, 1), (4 << 20, usable_threads()), (64 << 20, usable_threads())):
+        _native.reset_thread_policy()
+        counts = [_native.plan_threads(0, size, 100, 1e-3, 1.03e-3) for _ in range(40)]
+        assert counts[8:60] == [expected] * 32, size
     _native.reset_thread_policy()
 
 

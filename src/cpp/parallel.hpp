@@ -16,7 +16,7 @@ enum class Work { crop, warp, resize };
 // choices it is (`arm`) so that parallel_for can report the call's time to the policy.
 struct Workers {
     int count = 1;
-    bool measured = false;  // automatic and large enough to choose: parallel_for reports its time
+    bool measured = false;  // an automatic choice whose time parallel_for reports
     Work work = Work::crop;
     int size_class = 0;
     int arm = 0;  // 0: one thread, 1: every usable core

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #ifdef __linux__
 #include <sched.h>
@@ -37,17 +39,22 @@ int usable_cores() {
 // how soon a parked thread wakes (on a virtual machine its idle vCPU halts). The bench thread
 // table on the AMD EPYC (2 cores, one competing process) had 2 threads beat 1 by 1.7x on K1 in
 // one run and lose by 10-20% on S2 and S3 in another. So each calling thread times its calls,
-// per kind of work and size class (output bytes, powers of two), with both choices: the median
-// of each choice's last kSamples times per byte decides, and every kExplore-th call runs the
-// other choice so that a change of load is seen within a few dozen calls (that call may be the
-// slower one: at most 1/kExplore of the calls).
+// per kind of work and size class (output bytes, powers of two), with both choices, and uses
+// the one whose median of its last kSamples times per byte is lower. Within kClose of each
+// other, calls under kLongBytes take one thread (as fast, and the other cores stay free) and
+// longer ones all cores: such a call spans scheduler slices, and on a busy machine more threads
+// win it a larger share of the CPU (S4, 8 MB, one competing process on 2 cores: 2 threads
+// 1.9-3.5 ms a call, 1 thread 2.5-3.1; medians of five such times fell either way).
+// The other choice runs in bursts of kBurst calls every kExplore calls, so that a change of
+// load is seen; the first call after a switch is not timed: the pool thread slept through the
+// one-thread calls before it (a lone multi-thread call among one-thread ones pays the wake-up
+// that consecutive ones do not, and timing it kept a busy machine on one thread when 2 threads
+// won 1.6x).
 constexpr int kSamples = 5;
-constexpr int kWarmup = 3;  // samples of each choice before the medians decide
-constexpr uint32_t kExplore = 16;
-// More threads must be this much faster to be used: within it one thread is as fast and leaves
-// the other cores to other work (alternating the two when they were close made both slower: a
-// pool thread left idle for a call sleeps, and the next call waits for it to wake).
+constexpr uint32_t kBurst = 4;
+constexpr uint32_t kExplore = 64;
 constexpr float kClose = 1.04f;
+constexpr int64_t kLongBytes = 4 << 20;
 constexpr int kClasses = 16;  // 256 KB (2^18) to 2^33 bytes and more
 constexpr int kKinds = 3;
 
@@ -71,13 +78,22 @@ struct Choice {
 struct SizeClass {
     Choice choice[2];  // one thread, every usable core
     uint32_t calls = 0;
+    int last = -1;  // the previous call's choice
 
-    int pick() {
+    // This call's choice, and whether to time it.
+    std::pair<int, bool> pick(bool long_call) {
         const uint32_t call = calls++;
-        const Choice &one = choice[0], &all = choice[1];
-        if (one.n < kWarmup || all.n < kWarmup) return all.n <= one.n ? 1 : 0;  // alternate
-        const int better = all.median() * kClose < one.median() ? 1 : 0;
-        return call % kExplore == kExplore - 1 ? 1 - better : better;
+        int arm;
+        if (call < 2 * kBurst) {
+            arm = call < kBurst ? 1 : 0;  // a burst of each first
+        } else {
+            const float one = choice[0].median(), all = choice[1].median();
+            const int better = long_call ? (one * kClose < all ? 0 : 1) : (all * kClose < one ? 1 : 0);
+            arm = (call - 2 * kBurst) % kExplore >= kExplore - kBurst ? 1 - better : better;
+        }
+        const bool timed = arm == last;
+        last = arm;
+        return {arm, timed};
     }
 };
 
@@ -103,11 +119,10 @@ Workers plan_workers(int requested, int64_t bytes, size_t items, Work work) {
     Workers w;
     w.count = resolve_threads(requested, bytes);
     if (requested <= 0 && w.count > 1 && items > 1) {
-        w.measured = true;
         w.work = work;
         w.size_class = size_class(bytes);
         w.bytes = bytes;
-        w.arm = measured.classes[static_cast<int>(work)][w.size_class].pick();
+        std::tie(w.arm, w.measured) = measured.classes[static_cast<int>(work)][w.size_class].pick(bytes >= kLongBytes);
         if (w.arm == 0) w.count = 1;
     }
     w.count = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(w.count), items)));
