@@ -98,22 +98,40 @@ def timed_calls(n, one_faster, size=8 << 20):
     return [_native.plan_threads(0, size, 100, one, more) for _ in range(n)]
 
 
+def explored(call):
+    """Whether automatic call number `call` of a size class (counted from 0) is one of the
+    bursts of the other choice: the last four of every 64."""
+    return call % 64 >= 60
+
+
 @pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
 @pytest.mark.parametrize("one_faster", [True, False])
 def test_automatic_threads_follow_measured_times(one_faster):
-    """Large automatic calls run four on every usable core, four on one thread, then the choice
-    whose median time per byte was lower (more threads only when more than 4% lower), and the
-    other in a burst of four every 64 calls."""
+    """Large automatic calls run on every usable core, then on one thread, until each has three
+    times (the first call after a switch is not timed), then on the choice whose median time
+    per byte was lower (more threads only when more than 4% lower under 4 MB), and on the other
+    in a burst of four every 64 calls."""
     all_, fast, slow = usable_threads(), *((1, usable_threads()) if one_faster else (usable_threads(), 1))
+    for size in (600 << 10, 8 << 20):  # under and over 4 MB
+        _native.reset_thread_policy()
+        assert timed_calls(8, one_faster, size) == [all_] * 4 + [1] * 4
+        assert timed_calls(120, one_faster, size) == [slow if explored(c) else fast for c in range(8, 128)]
+        # Sizes are measured apart (powers of two): twice the size has no times yet.
+        assert timed_calls(8, one_faster, 2 * size) == [all_] * 4 + [1] * 4
+        # Times turned: the choice in use slows down, the other's times come in with its next
+        # burst at the latest; from then on it is the one in use.
+        turned = timed_calls(160, not one_faster, size)[-64:]
+        assert turned.count(slow) == 60 and turned.count(fast) == 4
     _native.reset_thread_policy()
-    assert timed_calls(8, one_faster) == [all_] * 4 + [1] * 4
-    assert timed_calls(64, one_faster) == [fast] * 60 + [slow] * 4
-    # Sizes are measured apart (powers of two): 600 KB has no times yet.
-    assert timed_calls(8, one_faster, size=600 << 10) == [all_] * 4 + [1] * 4
-    # Times turned: the choice in use slows down, and the other's times come in with its next
-    # burst; from then on it is the one in use.
-    turned = timed_calls(160, not one_faster)[-64:]
-    assert turned.count(slow) == 60 and turned.count(fast) == 4
+
+
+@pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
+def test_automatic_threads_wait_for_times():
+    """A planned call that is never timed (it raised before running) leaves the policy where it
+    was: the warm-up goes on until each choice has three times."""
+    _native.reset_thread_policy()
+    assert [_native.plan_threads(0, 8 << 20, 100) for _ in range(20)] == [usable_threads()] * 20
+    assert timed_calls(8, True) == [usable_threads()] * 3 + [1] * 4 + [1]
     _native.reset_thread_policy()
 
 
@@ -124,7 +142,22 @@ def test_automatic_threads_on_a_tie():
     for size, expected in ((600 << 10, 1), ((4 << 20) - 1, 1), (4 << 20, usable_threads()), (64 << 20, usable_threads())):
         _native.reset_thread_policy()
         counts = [_native.plan_threads(0, size, 100, 1e-3, 1.03e-3) for _ in range(40)]
-        assert counts[8:60] == [expected] * 32, size
+        assert counts[8:] == [expected] * 32, size
+    _native.reset_thread_policy()
+
+
+@pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
+def test_automatic_calls_are_timed(rng):
+    """Real calls report their times: after four automatic calls of a 3 MB blend on every core
+    (the first not timed), the next four run on one thread."""
+    crop = rng.integers(0, 256, (1000, 1000, 3), dtype=np.uint8)
+    mask = rng.random((1000, 1000)) < 0.5
+    _native.reset_thread_policy()
+    used = []
+    for _ in range(8):
+        dc.remove_background(crop, mask, 0.37, "#123456")
+        used.append(_native.threads_used())
+    assert used[4:] == [1] * 4
     _native.reset_thread_policy()
 
 

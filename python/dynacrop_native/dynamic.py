@@ -107,8 +107,9 @@ def dynamic_crop(
     and ``mask_opacity > 0``, every coordinate translated into the crop's frame.
 
     All crops and blends of the image happen in one native call with the GIL released, split
-    over ``threads`` threads (``None``: the machine's cores when the work is a few MB or more;
-    ``1``: serial; results never depend on it). Without blending, crops are views of ``image``
+    over ``threads`` threads (``None``: one thread under 384 KB of output, above it one or every
+    usable core, whichever this thread's recent calls measured faster; ``1``: serial; results
+    never depend on it). Without blending, crops are views of ``image``
     unless ``copy=True``.
 
     ``detections``: ``supervision.Detections``, a Roboflow JSON payload or a list of its

@@ -419,13 +419,13 @@ NB_MODULE(_native, m) {
     m.def(
         "plan_threads",
         [](int threads, int64_t bytes, size_t items, double seconds_one, double seconds_more) {
-            const Workers w = plan_workers(threads, bytes, items, Work::crop);
+            const Workers w = plan_workers(threads, bytes, items, Work::copy);
             const double seconds = w.count == 1 ? seconds_one : seconds_more;
             if (seconds >= 0) record_call(w, seconds);
             return w.count;
         },
         "threads"_a, "bytes"_a, "items"_a, "seconds_one"_a = -1.0, "seconds_more"_a = -1.0,
-        "Test hook: the thread count of a crop call (threads 0 = automatic), recorded as taking "
+        "Test hook: the thread count of a crop call without blending (threads 0 = automatic), recorded as taking "
         "seconds_one on one thread, seconds_more on more (negative: not recorded).");
     m.def("get_isa", [] { return std::string(active_kernels().isa); }, "The kernel level in use.");
     m.def("crop", &crop, "image"_a, "boxes"_a, "masks"_a.none(), "mask_opacity"_a, "background"_a, "threads"_a = 0,

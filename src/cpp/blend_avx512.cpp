@@ -128,8 +128,8 @@ struct Table {
 // s with the lanes in `out` replaced by their table values: both halves of the table looked
 // up for every lane (vpermi2b by the index's low 7 bits), the index's bit 7 picking one. Two
 // independent lookups and two selects: the merge-masked form (the second lookup merging into
-// the first's result) was 7% slower on Zen 4 (benchmarks/native/floors.cpp, K1 0.6: 91.4 ->
-// 84.9 us), its lookups chained.
+// the first's result, no selects) chained the lookups and was slower on Zen 4
+// (benchmarks/native/floors.cpp, K1 0.6: 94.0 us against 81.7).
 inline __m512i replace(__m512i s, __mmask64 out, const Table& t) {
     const __m512i lo = _mm512_permutex2var_epi8(t.q[0], s, t.q[1]), hi = _mm512_permutex2var_epi8(t.q[2], s, t.q[3]);
     return _mm512_mask_blend_epi8(out, s, _mm512_mask_blend_epi8(_mm512_movepi8_mask(s), lo, hi));

@@ -112,7 +112,8 @@ void run_crops(const StridedView& image, CropBatch& batch, uint8_t* memory, cons
         total += job.out_h * job.out_w * px * planes;
         if (job.mask.data) scratch = std::max(scratch, static_cast<size_t>(job.w * job.mask.c));
     }
-    const Workers workers = plan_workers(threads, total, bands.size(), Work::crop);
+    const bool blends = plans && plans[0].mode != BlendPlan::Mode::copy;
+    const Workers workers = plan_workers(threads, total, bands.size(), blends ? Work::blend : Work::copy);
     std::vector<std::vector<uint8_t>> rows(static_cast<size_t>(workers.count), std::vector<uint8_t>(scratch));
     parallel_for(bands.size(), workers, [&](int worker, size_t i) {
         const Band& band = bands[i];

@@ -158,11 +158,13 @@ class Pool {
 }  // namespace
 
 void parallel_for(size_t count, const Workers& workers, const std::function<void(int, size_t)>& body) {
-    const auto start = std::chrono::steady_clock::now();
+    using Clock = std::chrono::steady_clock;
+    const auto start = workers.measured ? Clock::now() : Clock::time_point{};
+    auto report = [&] { if (workers.measured) record_call(workers, std::chrono::duration<double>(Clock::now() - start).count()); };
     if (workers.count <= 1 || count <= 1) {
         for (size_t i = 0; i < count; ++i) body(0, i);
         last_threads_used = count ? 1 : 0;
-        record_call(workers, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        report();
         return;
     }
     auto job = std::make_shared<Job>();
@@ -178,7 +180,7 @@ void parallel_for(size_t count, const Workers& workers, const std::function<void
     }
     if (offered) pool.release();
     last_threads_used = job->ran.load(std::memory_order_relaxed);
-    record_call(workers, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    report();
 }
 
 int threads_used() { return last_threads_used; }

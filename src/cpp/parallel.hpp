@@ -9,15 +9,15 @@
 namespace dcn {
 
 // What a parallel call runs: automatic thread counts are measured per kind (their costs per
-// byte differ).
-enum class Work { crop, warp, resize };
+// byte differ): crops copied (and padded), crops blended outside masks, oriented crops, resizes.
+enum class Work { copy, blend, warp, resize };
 
 // The threads of one parallel call, from plan_workers. An automatic count records which of its
 // choices it is (`arm`) so that parallel_for can report the call's time to the policy.
 struct Workers {
     int count = 1;
     bool measured = false;  // an automatic choice whose time parallel_for reports
-    Work work = Work::crop;
+    Work work = Work::copy;
     int size_class = 0;
     int arm = 0;  // 0: one thread, 1: every usable core
     int64_t bytes = 0;
@@ -33,8 +33,8 @@ int resolve_threads(int requested, int64_t bytes);
 Workers plan_workers(int requested, int64_t bytes, size_t items, Work work);
 
 // Runs body(worker, i) for every i in [0, count) on up to workers.count threads (the caller's
-// thread is worker 0 and works too). Workers are numbered 0..count-1 so each can own scratch
-// memory made before the call. The call returns when every item is done; it never waits for a
+// thread is worker 0 and works too). Workers are numbered 0..workers.count-1 so each can own
+// scratch memory made before the call. The call returns when every item is done; it never waits for a
 // pool thread that has not taken an item, so the result and the progress never depend on other
 // threads being scheduled (or existing, as after fork()).
 void parallel_for(size_t count, const Workers& workers, const std::function<void(int worker, size_t i)>& body);

@@ -46,7 +46,7 @@ struct ResizeBatch {
     ResizeScratch scratch;        // per worker
     Workers workers;
     size_t bytes = 0;             // the batch's memory (saturated at SIZE_MAX)
-    size_t needed = 0;            // the batch and every worker's scratch (saturated at SIZE_MAX)
+    size_t needed = 0;            // the batch and the scratch of the most workers it may have (saturated)
 };
 
 // Plans slot i for box i (x0, y0, x1, y1 rows of `boxes`, inside the image): `canvas` row i is

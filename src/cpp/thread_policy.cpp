@@ -1,10 +1,7 @@
 // The automatic thread count (parallel.hpp): one thread below kThreadedBytes of output; from
 // there one thread or every usable core, whichever this calling thread has measured faster.
 #include <algorithm>
-#include <cmath>
 #include <thread>
-#include <tuple>
-#include <utility>
 
 #ifdef __linux__
 #include <sched.h>
@@ -51,12 +48,13 @@ int usable_cores() {
 // that consecutive ones do not, and timing it kept a busy machine on one thread when 2 threads
 // won 1.6x).
 constexpr int kSamples = 5;
+constexpr int kWarmup = 3;  // times of each choice before the medians decide
 constexpr uint32_t kBurst = 4;
 constexpr uint32_t kExplore = 64;
 constexpr float kClose = 1.04f;
 constexpr int64_t kLongBytes = 4 << 20;
 constexpr int kClasses = 16;  // 256 KB (2^18) to 2^33 bytes and more
-constexpr int kKinds = 3;
+constexpr int kKinds = 4;  // Work
 
 struct Choice {
     float per_byte[kSamples] = {};  // seconds per output byte
@@ -80,20 +78,21 @@ struct SizeClass {
     uint32_t calls = 0;
     int last = -1;  // the previous call's choice
 
-    // This call's choice, and whether to time it.
-    std::pair<int, bool> pick(bool long_call) {
+    // This call's choice, in w.arm, and whether to time it, in w.measured. First every core, then
+    // one thread, until each has kWarmup times (a planned call may raise before it runs).
+    void pick(bool long_call, Workers& w) {
         const uint32_t call = calls++;
-        int arm;
-        if (call < 2 * kBurst) {
-            arm = call < kBurst ? 1 : 0;  // a burst of each first
+        if (choice[1].n < kWarmup) {
+            w.arm = 1;
+        } else if (choice[0].n < kWarmup) {
+            w.arm = 0;
         } else {
             const float one = choice[0].median(), all = choice[1].median();
             const int better = long_call ? (one * kClose < all ? 0 : 1) : (all * kClose < one ? 1 : 0);
-            arm = (call - 2 * kBurst) % kExplore >= kExplore - kBurst ? 1 - better : better;
+            w.arm = call % kExplore >= kExplore - kBurst ? 1 - better : better;
         }
-        const bool timed = arm == last;
-        last = arm;
-        return {arm, timed};
+        w.measured = w.arm == last;
+        last = w.arm;
     }
 };
 
@@ -104,8 +103,9 @@ struct Measured {
 thread_local Measured measured;
 
 int size_class(int64_t bytes) {
-    const int log2 = static_cast<int>(std::log2(static_cast<double>(bytes)));
-    return std::clamp(log2 - 18, 0, kClasses - 1);
+    int bits = 0;  // floor(log2(bytes))
+    while (bits < 62 && (bytes >> (bits + 1)) > 0) ++bits;
+    return std::clamp(bits - 18, 0, kClasses - 1);
 }
 
 }  // namespace
@@ -122,7 +122,7 @@ Workers plan_workers(int requested, int64_t bytes, size_t items, Work work) {
         w.work = work;
         w.size_class = size_class(bytes);
         w.bytes = bytes;
-        std::tie(w.arm, w.measured) = measured.classes[static_cast<int>(work)][w.size_class].pick(bytes >= kLongBytes);
+        measured.classes[static_cast<int>(work)][w.size_class].pick(bytes >= kLongBytes, w);
         if (w.arm == 0) w.count = 1;
     }
     w.count = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(w.count), items)));
