@@ -91,37 +91,38 @@ def test_automatic_threads_only_for_large_work():
     assert _native.plan_threads(0, 8 << 20, 1) == 1
 
 
-def timed_calls(n, one_faster, size=8 << 20):
+def timed_calls(n, one_faster, size=8 << 20, ratio=2.0):
     """n automatic calls of `size` bytes through the test hook, recorded as 1 ms on the faster
-    choice (one thread or all usable) and 2 ms on the other; the thread counts chosen."""
-    one, more = (1e-3, 2e-3) if one_faster else (2e-3, 1e-3)
+    choice (one thread or all usable) and `ratio` ms on the other; the thread counts chosen."""
+    one, more = (1e-3, ratio * 1e-3) if one_faster else (ratio * 1e-3, 1e-3)
     return [_native.plan_threads(0, size, 100, one, more) for _ in range(n)]
 
 
-def explored(call):
+def explored(call, period):
     """Whether automatic call number `call` of a size class (counted from 0) is one of the
-    bursts of the other choice: the last four of every 64."""
-    return call % 64 >= 60
+    bursts of the other choice: the last four of every `period`."""
+    return call % period >= period - 4
 
 
 @pytest.mark.skipif(usable_threads() < 2, reason="one usable core: nothing to choose")
 @pytest.mark.parametrize("one_faster", [True, False])
-def test_automatic_threads_follow_measured_times(one_faster):
+@pytest.mark.parametrize("ratio, period", [(2.0, 256), (1.1, 64)])
+def test_automatic_threads_follow_measured_times(one_faster, ratio, period):
     """Large automatic calls run on every usable core, then on one thread, until each has three
     times (the first call after a switch is not timed), then on the choice whose median time
     per byte was lower (more threads only when more than 4% lower under 4 MB), and on the other
-    in a burst of four every 64 calls."""
+    in a burst of four every 64 calls, or every 256 while it is more than 1.25x slower."""
     all_, fast, slow = usable_threads(), *((1, usable_threads()) if one_faster else (usable_threads(), 1))
     for size in (600 << 10, 8 << 20):  # under and over 4 MB
         _native.reset_thread_policy()
-        assert timed_calls(8, one_faster, size) == [all_] * 4 + [1] * 4
-        assert timed_calls(120, one_faster, size) == [slow if explored(c) else fast for c in range(8, 128)]
+        assert timed_calls(8, one_faster, size, ratio) == [all_] * 4 + [1] * 4
+        assert timed_calls(256, one_faster, size, ratio) == [slow if explored(c, period) else fast for c in range(8, 264)]
         # Sizes are measured apart (powers of two): twice the size has no times yet.
-        assert timed_calls(8, one_faster, 2 * size) == [all_] * 4 + [1] * 4
+        assert timed_calls(8, one_faster, 2 * size, ratio) == [all_] * 4 + [1] * 4
         # Times turned: the choice in use slows down, the other's times come in with its next
-        # burst at the latest; from then on it is the one in use.
-        turned = timed_calls(160, not one_faster, size)[-64:]
-        assert turned.count(slow) == 60 and turned.count(fast) == 4
+        # burst (every 64 calls once the two are close); from then on it is the one in use.
+        turned = timed_calls(100, not one_faster, size, ratio)
+        assert turned[-32:] == [slow] * 32
     _native.reset_thread_policy()
 
 

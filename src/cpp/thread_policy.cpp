@@ -43,7 +43,9 @@ int usable_cores() {
 // win it a larger share of the CPU (S4, 8 MB, one competing process on 2 cores: 2 threads
 // 1.9-3.5 ms a call, 1 thread 2.5-3.1; medians of five such times fell either way).
 // The other choice runs in bursts of kBurst calls every kExplore calls, so that a change of
-// load is seen; the first call after a switch is not timed: the pool thread slept through the
+// load is seen, or every kExploreFar calls while it was more than kFar slower (each of its
+// calls then costs that much: K1 on an idle machine ran 11% of its automatic calls on one
+// thread at 1.45x their time); the first call after a switch is not timed: the pool thread slept through the
 // one-thread calls before it (a lone multi-thread call among one-thread ones pays the wake-up
 // that consecutive ones do not, and timing it kept a busy machine on one thread when 2 threads
 // won 1.6x).
@@ -51,6 +53,8 @@ constexpr int kSamples = 5;
 constexpr int kWarmup = 3;  // times of each choice before the medians decide
 constexpr uint32_t kBurst = 4;
 constexpr uint32_t kExplore = 64;
+constexpr uint32_t kExploreFar = 256;
+constexpr float kFar = 1.25f;
 constexpr float kClose = 1.04f;
 constexpr int64_t kLongBytes = 4 << 20;
 constexpr int kClasses = 16;  // 256 KB (2^18) to 2^33 bytes and more
@@ -89,7 +93,8 @@ struct SizeClass {
         } else {
             const float one = choice[0].median(), all = choice[1].median();
             const int better = long_call ? (one * kClose < all ? 0 : 1) : (all * kClose < one ? 1 : 0);
-            w.arm = call % kExplore >= kExplore - kBurst ? 1 - better : better;
+            const uint32_t period = std::max(one, all) > kFar * std::min(one, all) ? kExploreFar : kExplore;
+            w.arm = call % period >= period - kBurst ? 1 - better : better;
         }
         w.measured = w.arm == last;
         last = w.arm;

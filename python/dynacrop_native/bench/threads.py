@@ -57,7 +57,7 @@ def workloads(scale: float) -> dict[str, Callable[[int | None], object]]:
 
 # Automatic calls before a row is timed: the default as it runs once it has seen the machine's
 # load (its first eight calls of a size try both choices, and it tries the other choice in a
-# burst every 64 calls; without these the busy rows timed what the idle ones had taught it).
+# burst every 64 calls or more; without these the busy rows timed what the idle ones had taught it).
 _POLICY_CALLS = 72
 
 
