@@ -116,7 +116,8 @@ def test_automatic_threads_follow_measured_times(one_faster, ratio, period):
     for size in (600 << 10, 8 << 20):  # under and over 4 MB
         _native.reset_thread_policy()
         assert timed_calls(8, one_faster, size, ratio) == [all_] * 4 + [1] * 4
-        assert timed_calls(256, one_faster, size, ratio) == [slow if explored(c, period) else fast for c in range(8, 264)]
+        expected = [slow if explored(call, period) else fast for call in range(8, 264)]
+        assert timed_calls(256, one_faster, size, ratio) == expected
         # Sizes are measured apart (powers of two): twice the size has no times yet.
         assert timed_calls(8, one_faster, 2 * size, ratio) == [all_] * 4 + [1] * 4
         # Times turned: the choice in use slows down, the other's times come in with its next
@@ -140,7 +141,8 @@ def test_automatic_threads_wait_for_times():
 def test_automatic_threads_on_a_tie():
     """Times within 4%: calls under 4 MB take one thread, longer ones every usable core (on a
     busy machine more threads win a call of several scheduler slices a larger share)."""
-    for size, expected in ((600 << 10, 1), ((4 << 20) - 1, 1), (4 << 20, usable_threads()), (64 << 20, usable_threads())):
+    usable = usable_threads()
+    for size, expected in ((600 << 10, 1), ((4 << 20) - 1, 1), (4 << 20, usable), (64 << 20, usable)):
         _native.reset_thread_policy()
         counts = [_native.plan_threads(0, size, 100, 1e-3, 1.03e-3) for _ in range(40)]
         assert counts[8:] == [expected] * 32, size

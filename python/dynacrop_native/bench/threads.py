@@ -17,7 +17,9 @@ import dynacrop_native as dc
 from . import scenarios
 
 
-def _interleaved_medians(calls: dict[int | None, Callable[[], object]], blocks: int, span: float) -> dict[int | None, float]:
+def _interleaved_medians(
+    calls: dict[int | None, Callable[[], object]], blocks: int, span: float
+) -> dict[int | None, float]:
     """Median milliseconds per call of each setting over `blocks` rounds in which every setting
     runs a block of calls lasting `span` seconds (at least one call), settings in turn. Short
     blocks spread over the whole run share the machine's changing load alike (on a busy machine
