@@ -37,11 +37,14 @@ int usable_cores() {
 // table on the AMD EPYC (2 cores, one competing process) had 2 threads beat 1 by 1.7x on K1 in
 // one run and lose by 10-20% on S2 and S3 in another. So each calling thread times its calls,
 // per kind of work and size class (output bytes, powers of two), with both choices, and uses
-// the one whose median of its last kSamples times per byte is lower. Within kClose of each
-// other, calls under kLongBytes take one thread (as fast, and the other cores stay free) and
-// longer ones all cores: such a call spans scheduler slices, and on a busy machine more threads
-// win it a larger share of the CPU (S4, 8 MB, one competing process on 2 cores: 2 threads
-// 1.9-3.5 ms a call, 1 thread 2.5-3.1; medians of five such times fell either way).
+// the one whose median of its last kSamples times per byte is lower. Calls under kLongBytes take
+// more threads only when they are more than kClose faster (within it one thread is as fast,
+// and the other cores stay free); longer ones take one thread only when it is more than
+// kLongClose faster: such a call spans scheduler slices, and on a busy machine more threads win
+// it a larger share of the CPU, while a worker the scheduler keeps waiting costs little (the
+// caller never waits for one that has not taken a band). S4, 8 MB, one competing process on 2
+// cores: 2 threads 1.9-3.5 ms a call, 1 thread 2.5-3.1; medians of five such times fell either
+// way, and over twelve bench runs one thread was at most 3% faster, 2 threads up to 1.33x.
 // The other choice runs in bursts of kBurst calls every kExplore calls, so that a change of
 // load is seen, or every kExploreFar calls while it was more than kFar slower (each of its
 // calls then costs that much: K1 on an idle machine ran 11% of its automatic calls on one
@@ -56,6 +59,7 @@ constexpr uint32_t kExplore = 64;
 constexpr uint32_t kExploreFar = 256;
 constexpr float kFar = 1.25f;
 constexpr float kClose = 1.04f;
+constexpr float kLongClose = 1.10f;
 constexpr int64_t kLongBytes = 4 << 20;
 constexpr int kClasses = 16;  // 256 KB (2^18) to 2^33 bytes and more
 constexpr int kKinds = 4;  // Work
@@ -92,7 +96,7 @@ struct SizeClass {
             w.arm = 0;
         } else {
             const float one = choice[0].median(), all = choice[1].median();
-            const int better = long_call ? (one * kClose < all ? 0 : 1) : (all * kClose < one ? 1 : 0);
+            const int better = long_call ? (one * kLongClose < all ? 0 : 1) : (all * kClose < one ? 1 : 0);
             const uint32_t period = std::max(one, all) > kFar * std::min(one, all) ? kExploreFar : kExplore;
             w.arm = call % period >= period - kBurst ? 1 - better : better;
         }
