@@ -108,7 +108,7 @@ def dynamic_crop(
 
     All crops and blends of the image happen in one native call with the GIL released, split
     over ``threads`` threads (``None``: one thread under 384 KB of output, above it one or every
-    usable core, whichever this thread's recent calls measured faster; ``1``: serial; results
+    usable core, whichever the process's recent calls measured faster; ``1``: serial; results
     never depend on it). Without blending, crops are views of ``image``
     unless ``copy=True``.
 

@@ -415,7 +415,7 @@ NB_MODULE(_native, m) {
           "The most threads a call with this request (0 = automatic) and output size uses.");
     m.def("threads_used", &threads_used, "Test hook: threads that ran items in this thread's last parallel call.");
     m.def("reset_thread_policy", &reset_thread_policy,
-          "Test hook: forget the call times this thread's automatic thread counts were chosen by.");
+          "Test hook: forget the call times the process's automatic thread counts were chosen by.");
     m.def(
         "plan_threads",
         [](int threads, int64_t bytes, size_t items, double seconds_one, double seconds_more) {

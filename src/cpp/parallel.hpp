@@ -25,7 +25,7 @@ struct Workers {
 
 // The thread count a request (0 = automatic) uses for `bytes` of output at most: 1 below
 // 384 KB; automatic calls from there run on 1 thread or on the cores this process may use (at
-// most 8), whichever has been faster for this calling thread's calls of the same kind and size.
+// most 8), whichever has been faster for this process's calls of the same kind and size.
 int resolve_threads(int requested, int64_t bytes);
 
 // Workers for `items` work items of `bytes` of output: the request, or the automatic choice
@@ -43,7 +43,7 @@ void parallel_for(size_t count, const Workers& workers, const std::function<void
 void record_call(const Workers& workers, double seconds);
 
 // Test hooks: how many threads ran items in this thread's last parallel_for; forget what this
-// thread's automatic choices have measured.
+// process's automatic choices have measured.
 int threads_used();
 void reset_thread_policy();
 
