@@ -160,27 +160,25 @@ class Pool {
 void parallel_for(size_t count, const Workers& workers, const std::function<void(int, size_t)>& body) {
     using Clock = std::chrono::steady_clock;
     const auto start = workers.measured ? Clock::now() : Clock::time_point{};
-    auto report = [&] { if (workers.measured) record_call(workers, std::chrono::duration<double>(Clock::now() - start).count()); };
     if (workers.count <= 1 || count <= 1) {
         for (size_t i = 0; i < count; ++i) body(0, i);
         last_threads_used = count ? 1 : 0;
-        report();
-        return;
+    } else {
+        auto job = std::make_shared<Job>();
+        job->count = count;
+        job->workers = workers.count;
+        job->body = &body;
+        Pool& pool = Pool::instance();
+        const bool offered = pool.offer(job);
+        job->work(0);
+        if (!spin_until([&] { return job->done.load(std::memory_order_acquire) == count; })) {
+            std::unique_lock<std::mutex> lock(job->mutex);
+            job->finished.wait(lock, [&] { return job->done.load(std::memory_order_acquire) == count; });
+        }
+        if (offered) pool.release();
+        last_threads_used = job->ran.load(std::memory_order_relaxed);
     }
-    auto job = std::make_shared<Job>();
-    job->count = count;
-    job->workers = workers.count;
-    job->body = &body;
-    Pool& pool = Pool::instance();
-    const bool offered = pool.offer(job);
-    job->work(0);
-    if (!spin_until([&] { return job->done.load(std::memory_order_acquire) == count; })) {
-        std::unique_lock<std::mutex> lock(job->mutex);
-        job->finished.wait(lock, [&] { return job->done.load(std::memory_order_acquire) == count; });
-    }
-    if (offered) pool.release();
-    last_threads_used = job->ran.load(std::memory_order_relaxed);
-    report();
+    if (workers.measured) record_call(workers, std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 int threads_used() { return last_threads_used; }

@@ -16,9 +16,9 @@ enum class Work { copy, blend, warp, resize };
 // choices it is (`arm`) so that parallel_for can report the call's time to the policy.
 struct Workers {
     int count = 1;
+    int most = 1;  // the most this request may get (what per-worker memory is sized for)
     bool measured = false;  // an automatic choice whose time parallel_for reports
     Work work = Work::copy;
-    int size_class = 0;
     int arm = 0;  // 0: one thread, 1: every usable core
     int64_t bytes = 0;
 };
@@ -29,7 +29,7 @@ struct Workers {
 int resolve_threads(int requested, int64_t bytes);
 
 // Workers for `items` work items of `bytes` of output: the request, or the automatic choice
-// for this call, at least 1 and at most `items`.
+// for this call, at least 1 and at most `items` (and `most`: resolve_threads, at most `items`).
 Workers plan_workers(int requested, int64_t bytes, size_t items, Work work);
 
 // Runs body(worker, i) for every i in [0, count) on up to workers.count threads (the caller's

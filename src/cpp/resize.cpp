@@ -441,10 +441,8 @@ ResizeBatch plan_resizes(const int64_t* boxes, const int64_t* canvas, const int6
     batch.workers = plan_workers(threads, static_cast<int64_t>(output), static_cast<size_t>(n), Work::resize);
     // Sized for the most workers the request can have, so that whether a call fits does not
     // depend on the automatic choice.
-    const size_t most = std::min<size_t>(static_cast<size_t>(resolve_threads(threads, static_cast<int64_t>(output))),
-                                         std::max<size_t>(1, static_cast<size_t>(n)));
     size_t scratch = 0;
-    batch.needed = mul_overflow(batch.scratch.bytes, most, &scratch) ||
+    batch.needed = mul_overflow(batch.scratch.bytes, static_cast<size_t>(batch.workers.most), &scratch) ||
                            add_overflow(batch.bytes, scratch, &batch.needed)
                        ? SIZE_MAX
                        : batch.needed;

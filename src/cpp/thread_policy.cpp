@@ -49,10 +49,10 @@ int usable_cores() {
 // The other choice runs in bursts of kBurst calls every kExplore calls, so that a change of
 // load is seen, or every kExploreFar calls while it was more than kFar slower (each of its
 // calls then costs that much: K1 on an idle machine ran 11% of its automatic calls on one
-// thread at 1.45x their time); the first call after a switch is not timed: the pool thread slept through the
-// one-thread calls before it (a lone multi-thread call among one-thread ones pays the wake-up
-// that consecutive ones do not, and timing it kept a busy machine on one thread when 2 threads
-// won 1.6x).
+// thread at 1.45x their time). The first call after a switch is not timed: the pool thread
+// slept through the one-thread calls before it (a lone multi-thread call among one-thread ones
+// pays the wake-up that consecutive ones do not, and timing it kept a busy machine on one
+// thread when 2 threads won 1.6x).
 constexpr int kSamples = 5;
 constexpr int kWarmup = 3;  // times of each choice before the medians decide
 constexpr uint32_t kBurst = 4;
@@ -134,17 +134,17 @@ int resolve_threads(int requested, int64_t bytes) {
 
 Workers plan_workers(int requested, int64_t bytes, size_t items, Work work) {
     Workers w;
-    w.count = resolve_threads(requested, bytes);
-    if (requested <= 0 && w.count > 1 && items > 1) {
+    const size_t resolved = static_cast<size_t>(resolve_threads(requested, bytes));
+    w.most = static_cast<int>(std::max<size_t>(1, std::min(resolved, items)));
+    w.count = w.most;
+    if (requested <= 0 && w.most > 1) {
         w.work = work;
-        w.size_class = size_class(bytes);
         w.bytes = bytes;
         Measured& m = measured();
         std::lock_guard<std::mutex> lock(m.mutex);
-        m.classes[static_cast<int>(work)][w.size_class].pick(bytes >= kLongBytes, w);
+        m.classes[static_cast<int>(work)][size_class(bytes)].pick(bytes >= kLongBytes, w);
         if (w.arm == 0) w.count = 1;
     }
-    w.count = static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(w.count), items)));
     return w;
 }
 
@@ -152,7 +152,7 @@ void record_call(const Workers& w, double seconds) {
     if (!w.measured) return;
     Measured& m = measured();
     std::lock_guard<std::mutex> lock(m.mutex);
-    m.classes[static_cast<int>(w.work)][w.size_class].choice[w.arm].add(
+    m.classes[static_cast<int>(w.work)][size_class(w.bytes)].choice[w.arm].add(
         static_cast<float>(seconds / static_cast<double>(w.bytes)));
 }
 
